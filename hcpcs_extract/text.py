@@ -1,0 +1,50 @@
+"""Decoding text documents: UTF-8 first, then a detector's best guess, reported."""
+
+from __future__ import annotations
+
+import codecs
+
+from charset_normalizer import from_bytes
+
+from .document import Report
+from .errors import InputError
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control characters in the first 4 KiB: not text."""
+    head = data[:4096]
+    if any(head.startswith(bom) for bom, _ in _BOMS[1:]):
+        return False
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    return bool(head) and controls / len(head) > 0.05
+
+
+def decode(data: bytes, report: Report) -> str:
+    """The document's text. Raises InputError for binary data; warns, naming the
+    line of the first bad byte, when the text is not UTF-8."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    if looks_binary(data):
+        raise InputError("binary data, not a text document")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        bad = data[exc.start]
+        guess = from_bytes(data).best()
+        encoding = guess.encoding if guess is not None else "cp1252"
+        if encoding in ("ascii", "utf_8"):
+            encoding = "cp1252"
+        report.warn(
+            f"not UTF-8 (byte 0x{bad:02X}); decoded as {encoding}", line=line
+        )
+        return data.decode(encoding, errors="replace")
