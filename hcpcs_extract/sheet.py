@@ -42,6 +42,7 @@ class Heading:
     code: str
     line: int | None = None
     page: int | None = None
+    row: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ class Row:
     meaning: str = ""
     line: int | None = None
     page: int | None = None
+    row: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,7 @@ class Broken:
     reason: str
     line: int | None = None
     page: int | None = None
+    row: int | None = None
 
 
 Item = Heading | Row | Broken
@@ -257,7 +260,7 @@ class _RecordBuilder:
         doc = self.report.document
         source = Source(
             path=doc.path, member=doc.member, format=fmt, sha256=doc.sha256,
-            line=place.get("line"), page=place.get("page"),
+            line=place.get("line"), page=place.get("page"), row=place.get("row"),
         )
         return HcpcsRecord(
             hcpcs_code=code,
@@ -314,6 +317,6 @@ class _RecordBuilder:
 def _place(item: Heading | Row | Broken | None) -> dict[str, int]:
     if item is None:
         return {}
-    place = {"line": item.line, "page": item.page}
+    place = {"line": item.line, "page": item.page, "row": item.row}
     return {k: v for k, v in place.items() if v is not None}
 

@@ -13,6 +13,7 @@ from typing import Iterator, Protocol
 
 from ..document import Document, Report
 from ..record import HcpcsRecord
+from .html import HtmlReader
 from .markdown import MarkdownReader
 
 
@@ -27,6 +28,7 @@ class Reader(Protocol):
 # Ties go to the reader listed first.
 READERS: list[Reader] = [
     MarkdownReader(),
+    HtmlReader(),
 ]
 
 
