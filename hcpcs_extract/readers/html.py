@@ -70,6 +70,8 @@ _SKIP = frozenset({
     "head", "script", "style", "noscript", "template", "nav", "iframe", "svg",
     "button", "select", "textarea", "object", "math",
 })
+# Content left out of a cell's text: the above, and rows a broken page nests in it.
+_NOT_TEXT = _SKIP | {"tr"}
 # Elements whose edges separate words when a cell's text is read.
 _SPACED = frozenset({
     "br", "p", "div", "li", "ul", "ol", "dd", "dt", "tr", "td", "th", "table",
@@ -86,7 +88,6 @@ _MAYBE_HEADING = frozenset({"p", "div", "b", "strong", "span", "caption", "heade
 _PAIR_HOLDERS = frozenset({"div", "p", "li", "span"})
 _PAIR_PARTS = frozenset({"span", "div", "label", "b", "strong", "i", "em", "small",
                          "p"})
-_ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 _CELLS = frozenset({"td", "th"})
 _LISTING_MARKERS = frozenset({"LONG DESCRIPTION", "RECID", "SHORT DESCRIPTION"})
 _LONGEST_LABEL = 120
@@ -101,6 +102,8 @@ class Page(Protocol):
     def tag(self, node: Any) -> str: ...
 
     def children(self, node: Any) -> list[Any]: ...
+
+    def rows(self, table: Any) -> list[Any]: ...
 
     def own_text(self, node: Any) -> str: ...
 
@@ -128,6 +131,10 @@ class LxmlPage:
     def children(self, node: Any) -> list[Any]:
         return [child for child in node if isinstance(child.tag, str)]
 
+    def rows(self, table: Any) -> list[Any]:
+        return [row for row in table.iter("tr")
+                if next(row.iterancestors("table")) is table]
+
     def own_text(self, node: Any) -> str:
         parts = [node.text or ""]
         parts.extend(child.tail or "" for child in node)
@@ -143,7 +150,7 @@ class LxmlPage:
             parts.append(node.text)
         for child in node:
             tag = child.tag
-            if isinstance(tag, str) and tag not in _SKIP:
+            if isinstance(tag, str) and tag not in _NOT_TEXT:
                 spaced = tag in _SPACED
                 if spaced:
                     parts.append(" ")
@@ -174,6 +181,10 @@ class SoupPage:
     def children(self, node: Any) -> list[Any]:
         return [child for child in node.children if isinstance(child, Tag)]
 
+    def rows(self, table: Any) -> list[Any]:
+        return [row for row in table.find_all("tr")
+                if row.find_parent("table") is table]
+
     def own_text(self, node: Any) -> str:
         return "".join(child for child in node.children if _is_text(child))
 
@@ -185,7 +196,7 @@ class SoupPage:
     def _collect(self, node: Tag, parts: list[str]) -> None:
         for child in node.children:
             if isinstance(child, Tag):
-                if child.name in _SKIP:
+                if child.name in _NOT_TEXT:
                     continue
                 spaced = child.name in _SPACED
                 if spaced:
@@ -272,7 +283,10 @@ class _Walker:
     # Tables
 
     def table(self, node: Any) -> None:
-        rows = self.rows(node)
+        # Rows are those whose nearest table is this one: lxml leaves a row that
+        # follows an unclosed <b> inside the cell before it, where a browser
+        # would close the cell.
+        rows = self.page.rows(node)
         cells = [self.page.children(row) for row in rows]
         cells = [[c for c in row if self.page.tag(c) in _CELLS] for row in cells]
         header = self.listing_header(cells)
@@ -287,20 +301,12 @@ class _Walker:
             for row in rows:
                 self.contents(row)
 
-    def rows(self, table: Any) -> list[Any]:
-        rows = []
-        for child in self.page.children(table):
-            tag = self.page.tag(child)
-            if tag == "tr":
-                rows.append(child)
-            elif tag in _ROW_GROUPS:
-                rows.extend(r for r in self.page.children(child)
-                            if self.page.tag(r) == "tr")
-        return rows
-
     def is_field_table(self, cells: list[list[Any]]) -> bool:
+        # A search form's `Code | [box]` has a label we know but no value.
         return _enough(
-            len(row) >= 2 and self.label_of(row[0]) is not None for row in cells
+            len(row) >= 2 and self.label_of(row[0]) is not None
+            and bool(self.page.text(row[1]).strip())
+            for row in cells
         )
 
     def label_of(self, cell: Any) -> str | None:
