@@ -18,6 +18,7 @@ from .errors import HcpcsExtractError, InputError, Problem
 from .inputs import Limits, Skipped, expand
 from .readers import find_reader
 from .record import HcpcsRecord
+from .text import looks_binary
 from .writers import write_json, write_jsonl, write_records
 
 log = logging.getLogger(__name__)
@@ -138,6 +139,8 @@ def _unread(doc: Document) -> tuple[str, str]:
     # A file the user named is expected to be read; files met inside folders and
     # bundles (READMEs, images) are passed over with a reason.
     reason = f"not a format hcpcs-extract reads: {doc.name}"
+    if looks_binary(doc.head):
+        reason = f"binary data that no reader knows: {doc.name}"
     return ("failed" if doc.named else "skipped"), reason
 
 

@@ -16,6 +16,9 @@ _BOMS = (
 )
 
 
+_LEGACY = ["cp1252", "latin_1", "iso8859_15"]
+
+
 def looks_binary(data: bytes) -> bool:
     """NUL bytes or many control characters in the first 4 KiB: not text."""
     head = data[:4096]
@@ -40,10 +43,10 @@ def decode(data: bytes, report: Report) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         bad = data[exc.start]
-        guess = from_bytes(data).best()
+        # Sheets that are not UTF-8 come from Western-European tools; letting the
+        # detector choose among those alone keeps short texts from odd guesses.
+        guess = from_bytes(data, cp_isolation=_LEGACY).best()
         encoding = guess.encoding if guess is not None else "cp1252"
-        if encoding in ("ascii", "utf_8"):
-            encoding = "cp1252"
         report.warn(
             f"not UTF-8 (byte 0x{bad:02X}); decoded as {encoding}", line=line
         )
