@@ -16,6 +16,7 @@ _BOMS = (
 )
 
 
+_CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 _LEGACY = ["cp1252", "latin_1", "iso8859_15"]
 
 
@@ -26,7 +27,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(head) - len(head.translate(None, _CONTROLS))
     return bool(head) and controls / len(head) > 0.05
 
 
