@@ -15,12 +15,16 @@ from hcpcs_extract import extract
 from .support.fidelity import score_layout
 from .support.renderers import all_renderers
 
-RELEASES = ("cms-2019/HCPC2019_CONTR_ANWEB.txt", "cms-2023-jan/HCPC2023_JAN_ANWEB_v3.csv")
+RELEASES = (
+    "cms-2019/HCPC2019_CONTR_ANWEB.txt",
+    "cms-2023-jan/HCPC2023_JAN_ANWEB_v3.csv",
+)
 SAMPLE = {"markdown": 300, "html": 300, "pdf": 40}
 
 
 @pytest.fixture(scope="module")
-def release_records(request) -> dict[str, list]:
+def release_records() -> dict[str, list]:
+    """Each release read once for all the layouts."""
     return {}
 
 
