@@ -356,7 +356,8 @@ def test_label_row_without_a_value_cell_fails_its_sheet(engine: str) -> None:
     records, report = read_text(page, engine)
 
     assert records == []
-    assert report.errors[0].reason == "row 'Coverage Code' has no value"
+    assert report.errors[0].reason == (
+        "row 'Coverage Code' has no value; sheet E0100 left out")
     assert report.errors[0].row == 3
 
 
