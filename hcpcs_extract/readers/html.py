@@ -31,7 +31,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Protocol
 
-import lxml.html
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.dammit import EncodingDetector, UnicodeDammit
 from lxml import etree
@@ -70,8 +69,10 @@ _SKIP = frozenset({
     "head", "script", "style", "noscript", "template", "nav", "iframe", "svg",
     "button", "select", "textarea", "object", "math",
 })
-# Content left out of a cell's text: the above, and rows a broken page nests in it.
-_NOT_TEXT = _SKIP | {"tr"}
+# lxml leaves a row that follows an unclosed tag inside the cell before it, where
+# a browser closes the cell; both engines move such rows back into the table.
+_ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
+_ROW_PARENTS = _ROW_GROUPS | {"table"}
 # Elements whose edges separate words when a cell's text is read.
 _SPACED = frozenset({
     "br", "p", "div", "li", "ul", "ol", "dd", "dt", "tr", "td", "th", "table",
@@ -113,27 +114,54 @@ class Page(Protocol):
 
 
 class LxmlPage:
-    """A page parsed by lxml.html: elements are lxml's own."""
+    """A page parsed by lxml's HTML parser directly: the fast engine.
 
-    _parser = lxml.html.HTMLParser(
+    Plain elements, not lxml.html's classes; comments and processing instructions
+    dropped while parsing. The tree is prepared once so that lxml's own itertext
+    reads a cell as `SoupPage.text` does: skipped content removed, a space at
+    the edges of every element that separates words."""
+
+    _parser = etree.HTMLParser(
         encoding="utf-8", recover=True, no_network=True, remove_comments=True,
         remove_pis=True,
     )
 
     def __init__(self, text: str) -> None:
-        self.root = lxml.html.document_fromstring(text.encode("utf-8"),
-                                                  parser=self._parser)
+        root = etree.fromstring(text.encode("utf-8"), parser=self._parser)
+        if root is None:
+            root = etree.fromstring(b"<html></html>", parser=self._parser)
+        self.root = root
+        self._prepare()
+
+    def _prepare(self) -> None:
+        for node in list(self.root.iter(*_SKIP)):
+            _drop(node)
+        for row in list(self.root.iter("tr")):
+            parent = row.getparent()
+            if parent is not None and parent.tag not in _ROW_PARENTS:
+                outer = next(row.iterancestors("tr"), None)
+                if outer is not None:
+                    _keep_tail(row)
+                    outer.addnext(row)
+        for node in self.root.iter(*_SPACED):
+            node.tail = " " + (node.tail or "")
+            if node.tag != "br":
+                node.text = " " + (node.text or "")
 
     def tag(self, node: Any) -> str:
-        tag = node.tag
-        return tag if isinstance(tag, str) else ""
+        return node.tag
 
     def children(self, node: Any) -> list[Any]:
-        return [child for child in node if isinstance(child.tag, str)]
+        return list(node)
 
     def rows(self, table: Any) -> list[Any]:
-        return [row for row in table.iter("tr")
-                if next(row.iterancestors("table")) is table]
+        rows = []
+        for child in table:
+            if child.tag == "tr":
+                rows.append(child)
+            elif child.tag in _ROW_GROUPS:
+                rows.extend(row for row in child if row.tag == "tr")
+        return rows
 
     def own_text(self, node: Any) -> str:
         parts = [node.text or ""]
@@ -141,27 +169,13 @@ class LxmlPage:
         return "".join(parts)
 
     def text(self, node: Any) -> str:
-        parts: list[str] = []
-        self._collect(node, parts)
-        return "".join(parts)
-
-    def _collect(self, node: Any, parts: list[str]) -> None:
-        if node.text:
-            parts.append(node.text)
-        for child in node:
-            tag = child.tag
-            if isinstance(tag, str) and tag not in _NOT_TEXT:
-                spaced = tag in _SPACED
-                if spaced:
-                    parts.append(" ")
-                self._collect(child, parts)
-                if spaced:
-                    parts.append(" ")
-            if child.tail:
-                parts.append(child.tail)
+        return "".join(node.itertext())
 
     def inner_html(self, node: Any) -> str:
-        parts = [html.escape(node.text or "", quote=False)]
+        text = html.escape(node.text or "", quote=False)
+        if len(node) == 0:
+            return text
+        parts = [text]
         parts.extend(
             etree.tostring(child, encoding=str, method="html", with_tail=True)
             for child in node
@@ -169,11 +183,36 @@ class LxmlPage:
         return "".join(parts)
 
 
+def _keep_tail(node: Any) -> None:
+    """Leaves the text after `node` where it is before `node` moves or goes."""
+    if not node.tail:
+        return
+    previous = node.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + node.tail
+    else:
+        parent = node.getparent()
+        parent.text = (parent.text or "") + node.tail
+    node.tail = None
+
+
+def _drop(node: Any) -> None:
+    parent = node.getparent()
+    if parent is not None:
+        _keep_tail(node)
+        parent.remove(node)
+
+
 class SoupPage:
     """A page parsed by Beautiful Soup over lxml: the reference engine."""
 
     def __init__(self, text: str) -> None:
         self.root = BeautifulSoup(text, "lxml")
+        for row in self.root.find_all("tr"):
+            if row.parent is not None and row.parent.name not in _ROW_PARENTS:
+                outer = row.find_parent("tr")
+                if outer is not None:
+                    outer.insert_after(row.extract())
 
     def tag(self, node: Any) -> str:
         return node.name if isinstance(node, Tag) else ""
@@ -182,8 +221,13 @@ class SoupPage:
         return [child for child in node.children if isinstance(child, Tag)]
 
     def rows(self, table: Any) -> list[Any]:
-        return [row for row in table.find_all("tr")
-                if row.find_parent("table") is table]
+        rows = []
+        for child in self.children(table):
+            if child.name == "tr":
+                rows.append(child)
+            elif child.name in _ROW_GROUPS:
+                rows.extend(row for row in self.children(child) if row.name == "tr")
+        return rows
 
     def own_text(self, node: Any) -> str:
         return "".join(child for child in node.children if _is_text(child))
@@ -196,7 +240,7 @@ class SoupPage:
     def _collect(self, node: Tag, parts: list[str]) -> None:
         for child in node.children:
             if isinstance(child, Tag):
-                if child.name in _NOT_TEXT:
+                if child.name in _SKIP:
                     continue
                 spaced = child.name in _SPACED
                 if spaced:
@@ -283,9 +327,6 @@ class _Walker:
     # Tables
 
     def table(self, node: Any) -> None:
-        # Rows are those whose nearest table is this one: lxml leaves a row that
-        # follows an unclosed <b> inside the cell before it, where a browser
-        # would close the cell.
         rows = self.page.rows(node)
         cells = [self.page.children(row) for row in rows]
         cells = [[c for c in row if self.page.tag(c) in _CELLS] for row in cells]
