@@ -43,7 +43,7 @@ from ..record import HcpcsRecord
 from ..sheet import Broken, Heading, Item, Row, assemble
 from ..text import looks_binary
 from ..values import clean_text, normalise_code
-from .markdown import _is_header
+from .markdown import _HEADER_WORDS, _is_header
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 _ROW_PARENTS = _ROW_GROUPS | {"table"}
 # Elements whose edges separate words when a cell's text is read.
 _SPACED = frozenset({
-    "br", "p", "div", "li", "ul", "ol", "dd", "dt", "tr", "td", "th", "table",
+    "br", "p", "div", "li", "ul", "ol", "dd", "dt",
     "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section", "article",
     "header", "footer", "hr", "pre", "address",
 })
@@ -317,7 +317,7 @@ class _Walker:
             self.page.tag(child) not in _INLINE for child in self.page.children(node)
         ):
             return False
-        text = clean_text(self.page.text(node))
+        text = _clean(self.page.text(node))
         found = _HEADING.match(text) if text and len(text) < 40 else None
         if found is None:
             return False
@@ -333,41 +333,49 @@ class _Walker:
         header = self.listing_header(cells)
         if header is not None:
             self.listing(header, cells)
-        elif self.is_field_table(cells):
-            for row_cells in cells:
+            return
+
+        # Label and value of each row, read once for the test and the rows.
+        texts = [[_clean(self.page.text(c)) or "" for c in row[:2]] for row in cells]
+        if self.is_field_table(texts):
+            for row_cells, row_texts in zip(cells, texts):
                 self.entries += 1
-                self.field_row(row_cells)
+                self.field_row(row_cells, row_texts)
         else:
             # A layout table, or one with nothing of ours: look inside its cells.
             for row in rows:
                 self.contents(row)
 
-    def is_field_table(self, cells: list[list[Any]]) -> bool:
+    def is_field_table(self, texts: list[list[str]]) -> bool:
         # A search form's `Code | [box]` has a label we know but no value.
         return _enough(
-            len(row) >= 2 and self.label_of(row[0]) is not None
-            and bool(self.page.text(row[1]).strip())
-            for row in cells
+            len(row) == 2 and bool(row[1]) and _is_known(row[0]) for row in texts
         )
 
     def label_of(self, cell: Any) -> str | None:
         """The cell's text when it names a field we know, else None."""
-        text = clean_text(self.page.text(cell))
-        if text is None or len(text) > _LONGEST_LABEL:
-            return None
-        return text if match_label(text) is not None else None
+        text = _clean(self.page.text(cell))
+        return text if text is not None and _is_known(text) else None
 
-    def field_row(self, cells: list[Any]) -> None:
-        texts = [clean_text(self.page.text(cell)) or "" for cell in cells]
-        if not any(texts):
+    def field_row(self, cells: list[Any], texts: list[str]) -> None:
+        if not cells:
             return
         if len(cells) == 1:
-            self.lone_cell(texts[0])
+            if texts[0]:
+                self.lone_cell(texts[0])
             return
-        if _is_header(texts):
+        if _first_header_word(texts[0]) and self.is_header_row(texts, cells):
+            return
+        if not (texts[0] or texts[1]) and not any(
+            clean_text(self.page.text(cell)) for cell in cells[2:]
+        ):
             return
         meaning = " ".join(self.page.inner_html(cell) for cell in cells[2:])
         self.parts.append(Row(_label(texts[0]), texts[1], meaning, row=self.entries))
+
+    def is_header_row(self, texts: list[str], cells: list[Any]) -> bool:
+        rest = [clean_text(self.page.text(cell)) or "" for cell in cells[2:]]
+        return _is_header(texts + rest)
 
     def lone_cell(self, text: str) -> None:
         found = _HEADING.match(text) if len(text) < 40 else None
@@ -382,7 +390,12 @@ class _Walker:
     def listing_header(self, cells: list[list[Any]]) -> list[str] | None:
         if not cells:
             return None
-        names = [normalise_header(self.page.text(cell)) for cell in cells[0]]
+        texts = [self.page.text(cell) for cell in cells[0]]
+        # Most tables are not listings: look for the HCPC column before naming all.
+        if not any(len(text) < 40 and normalise_header(text) == "HCPC"
+                   for text in texts):
+            return None
+        names = [normalise_header(text) for text in texts]
         if "HCPC" in names and _LISTING_MARKERS & set(names):
             return names
         return None
@@ -394,7 +407,7 @@ class _Walker:
         for row_cells in cells[1:]:
             self.entries += 1
             rows.append((self.entries,
-                         [clean_text(self.page.text(c)) or "" for c in row_cells]))
+                         [_clean(self.page.text(c)) or "" for c in row_cells]))
         self.parts.append(_Listing(first, header, rows))
 
     # Definition lists and label/value pairs
@@ -405,11 +418,11 @@ class _Walker:
             return False
         for term, details in entries:
             self.entries += 1
-            label = _label(clean_text(self.page.text(term)) or "")
+            label = _label(_clean(self.page.text(term)) or "")
             if not details:
                 self.lone_cell(label)
                 continue
-            value = clean_text(self.page.text(details[0])) or ""
+            value = _clean(self.page.text(details[0])) or ""
             meaning = " ".join(self.page.inner_html(d) for d in details[1:])
             self.parts.append(Row(label, value, meaning, row=self.entries))
         return True
@@ -458,16 +471,37 @@ class _Walker:
 
     def pair(self, parts: list[Any]) -> None:
         self.entries += 1
-        label = _label(clean_text(self.page.text(parts[0])) or "")
-        value = clean_text(self.page.text(parts[1])) or ""
+        label = _label(_clean(self.page.text(parts[0])) or "")
+        value = _clean(self.page.text(parts[1])) or ""
         meaning = self.page.inner_html(parts[2]) if len(parts) > 2 else ""
         self.parts.append(Row(label, value, meaning, row=self.entries))
+
+
+def _clean(text: str) -> str | None:
+    """`clean_text`, skipping its regular expression for text already clean."""
+    if text.isprintable() and "  " not in text and text[:1] != " " \
+            and text[-1:] != " ":
+        return text or None
+    return clean_text(text)
+
+
+def _is_known(label: str) -> bool:
+    return len(label) <= _LONGEST_LABEL and match_label(label) is not None
+
+
+def _first_header_word(label: str) -> bool:
+    return " ".join(label.lower().split()) in _HEADER_WORDS
 
 
 def _enough(known: Iterable[bool]) -> bool:
     """Two labels we know make a block of fields: one alone (`Code`) is as
     likely a search box or a menu."""
-    return sum(known) >= _FEWEST_KNOWN
+    seen = 0
+    for found in known:
+        seen += found
+        if seen >= _FEWEST_KNOWN:
+            return True
+    return False
 
 
 def _label(text: str) -> str:
