@@ -93,6 +93,7 @@ _CELLS = frozenset({"td", "th"})
 _LISTING_MARKERS = frozenset({"LONG DESCRIPTION", "RECID", "SHORT DESCRIPTION"})
 _LONGEST_LABEL = 120
 _FEWEST_KNOWN = 2
+_HEADING_WORDS = 6
 
 
 class Page(Protocol):
@@ -106,6 +107,8 @@ class Page(Protocol):
 
     def rows(self, table: Any) -> list[Any]: ...
 
+    def cells(self, row: Any) -> list[Any]: ...
+
     def own_text(self, node: Any) -> str: ...
 
     def text(self, node: Any) -> str: ...
@@ -117,8 +120,8 @@ class LxmlPage:
     """A page parsed by lxml's HTML parser directly: the fast engine.
 
     Plain elements, not lxml.html's classes; comments and processing instructions
-    dropped while parsing. The tree is prepared once so that lxml's own itertext
-    reads a cell as `SoupPage.text` does: skipped content removed, a space at
+    dropped while parsing. The tree is prepared once so that lxml's own text
+    serialiser reads a cell as `SoupPage.text` does: skipped content removed, a space at
     the edges of every element that separates words."""
 
     _parser = etree.HTMLParser(
@@ -163,13 +166,18 @@ class LxmlPage:
                 rows.extend(row for row in child if row.tag == "tr")
         return rows
 
+    def cells(self, row: Any) -> list[Any]:
+        return [cell for cell in row if cell.tag in _CELLS]
+
     def own_text(self, node: Any) -> str:
         parts = [node.text or ""]
         parts.extend(child.tail or "" for child in node)
         return "".join(parts)
 
     def text(self, node: Any) -> str:
-        return "".join(node.itertext())
+        if len(node) == 0:
+            return node.text or ""
+        return etree.tostring(node, method="text", encoding=str, with_tail=False)
 
     def inner_html(self, node: Any) -> str:
         text = html.escape(node.text or "", quote=False)
@@ -228,6 +236,9 @@ class SoupPage:
             elif child.name in _ROW_GROUPS:
                 rows.extend(row for row in self.children(child) if row.name == "tr")
         return rows
+
+    def cells(self, row: Any) -> list[Any]:
+        return [cell for cell in self.children(row) if cell.name in _CELLS]
 
     def own_text(self, node: Any) -> str:
         return "".join(child for child in node.children if _is_text(child))
@@ -317,7 +328,11 @@ class _Walker:
             self.page.tag(child) not in _INLINE for child in self.page.children(node)
         ):
             return False
-        text = _clean(self.page.text(node))
+        raw = self.page.text(node)
+        # A heading is a code and at most a few words around it.
+        if len(raw) > 40 and len(raw.split(None, _HEADING_WORDS)) > _HEADING_WORDS:
+            return False
+        text = _clean(raw)
         found = _HEADING.match(text) if text and len(text) < 40 else None
         if found is None:
             return False
@@ -328,15 +343,15 @@ class _Walker:
 
     def table(self, node: Any) -> None:
         rows = self.page.rows(node)
-        cells = [self.page.children(row) for row in rows]
-        cells = [[c for c in row if self.page.tag(c) in _CELLS] for row in cells]
+        cells = [self.page.cells(row) for row in rows]
         header = self.listing_header(cells)
         if header is not None:
             self.listing(header, cells)
             return
 
         # Label and value of each row, read once for the test and the rows.
-        texts = [[_clean(self.page.text(c)) or "" for c in row[:2]] for row in cells]
+        text = self.page.text
+        texts = [[_clean(text(c)) or "" for c in row[:2]] for row in cells]
         if self.is_field_table(texts):
             for row_cells, row_texts in zip(cells, texts):
                 self.entries += 1
