@@ -94,6 +94,7 @@ _LISTING_MARKERS = frozenset({"LONG DESCRIPTION", "RECID", "SHORT DESCRIPTION"})
 _LONGEST_LABEL = 120
 _FEWEST_KNOWN = 2
 _HEADING_WORDS = 6
+_LONGEST_HEADER_WORD = max(len(word) for word in _HEADER_WORDS)
 
 
 class Page(Protocol):
@@ -385,7 +386,10 @@ class _Walker:
             clean_text(self.page.text(cell)) for cell in cells[2:]
         ):
             return
-        meaning = " ".join(self.page.inner_html(cell) for cell in cells[2:])
+        if len(cells) == 3:
+            meaning = self.page.inner_html(cells[2])
+        else:
+            meaning = " ".join(self.page.inner_html(cell) for cell in cells[2:])
         self.parts.append(Row(_label(texts[0]), texts[1], meaning, row=self.entries))
 
     def is_header_row(self, texts: list[str], cells: list[Any]) -> bool:
@@ -407,7 +411,8 @@ class _Walker:
             return None
         texts = [self.page.text(cell) for cell in cells[0]]
         # Most tables are not listings: look for the HCPC column before naming all.
-        if not any(len(text) < 40 and normalise_header(text) == "HCPC"
+        if not any(len(text) < 40
+                   and "".join(text.replace("_", " ").split()).upper() == "HCPC"
                    for text in texts):
             return None
         names = [normalise_header(text) for text in texts]
@@ -505,7 +510,8 @@ def _is_known(label: str) -> bool:
 
 
 def _first_header_word(label: str) -> bool:
-    return " ".join(label.lower().split()) in _HEADER_WORDS
+    word = label.strip("*_ ").lower()
+    return len(word) <= _LONGEST_HEADER_WORD and word in _HEADER_WORDS
 
 
 def _enough(known: Iterable[bool]) -> bool:
