@@ -58,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _more_commands() -> list:
     """Commands that live in their own modules, each with `add_parser`."""
-    return []
+    from . import load_command
+
+    return [load_command.add_parser]
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
