@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from . import __version__
+from .columns import FLAT_COLUMNS, record_to_flat
+from .datapackage import data_package
 from .dictionary import FieldDictionary
 from .document import Definition, Document, Report
+from .excel_csv import EXCEL_NAME, write_excel_csv
 from .errors import HcpcsExtractError, InputError, Problem
 from .inputs import Limits, Skipped, expand
 from .readers import find_reader
@@ -59,6 +62,7 @@ class Options:
     on_conflict: str = "first"
     limits: Limits = Limits()
     debug: bool = False
+    excel: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -230,6 +234,10 @@ def write_outputs(out_dir: Path, result: ConvertResult, options: Options) -> Non
     out_dir.mkdir(parents=True, exist_ok=True)
     write_records(out_dir, result.records, __version__)
     write_json(out_dir / "fields.json", result.dictionary.to_dict())
+    write_json(out_dir / "datapackage.json", data_package())
+    if options.excel:
+        write_excel_csv(out_dir / EXCEL_NAME, FLAT_COLUMNS,
+                        (record_to_flat(r) for r in result.records))
     write_jsonl(out_dir / "errors.jsonl", (p.to_dict() for p in result.problems))
     write_json(out_dir / "manifest.json", {
         "tool": "hcpcs-extract",

@@ -102,7 +102,7 @@ def _add_convert(commands: argparse._SubParsersAction) -> None:
         "convert", help="convert sheets, bundles and releases into records",
         description="Read every INPUT (files, folders, zip bundles) and write"
         " records.jsonl, records.json, records.csv, records.cms.csv, fields.json,"
-        " manifest.json and errors.jsonl into --out.",
+        " datapackage.json, manifest.json and errors.jsonl into --out.",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT")
     parser.add_argument("--out", "-o", required=True, type=Path, metavar="DIR")
@@ -111,6 +111,9 @@ def _add_convert(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--on-conflict", choices=CONFLICT_POLICIES, default="first",
                         help="which record to keep when two inputs disagree on a"
                         " code (default: first)")
+    parser.add_argument("--excel", action="store_true",
+                        help="also write records.excel.csv, for opening in Excel:"
+                        " codes kept as text, no cell run as a formula")
     add_limits(parser)
     add_common(parser)
     parser.set_defaults(run=run_convert)
@@ -120,7 +123,8 @@ def run_convert(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out} exists and is not a folder")
     options = Options(strict=args.strict, on_conflict=args.on_conflict,
-                      limits=limits_from(args), debug=args.debug)
+                      limits=limits_from(args), debug=args.debug,
+                      excel=args.excel)
 
     results = read_all(args.inputs, options, skip_dir=str(args.out))
     with _progress(args.quiet) as bar:
