@@ -61,8 +61,10 @@ def run_load(args: argparse.Namespace) -> int:
     result = merge(_results(args.inputs, options, definitions), options)
     for name, entry in result.dictionary.to_dict().items():
         definitions.setdefault(name, entry)
+    # Errors are shown even with --quiet: unlike convert's errors.jsonl, the
+    # database keeps no record of an input that could not be read.
     for problem in result.problems:
-        if problem.severity == "error" and not args.quiet:
+        if problem.severity == "error":
             print(f"hcpcs-extract: {problem}", file=sys.stderr)
 
     if not result.ok or not result.records:
