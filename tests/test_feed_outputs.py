@@ -158,3 +158,14 @@ def test_default_csv_stays_exact_text(out: Path) -> None:
     assert rows["S9357"]["processing_note_number"] == "0088"
     assert rows["S9357"]["pricing_indicator_1"] == "00"
     assert not (out / "records.excel.csv").exists()
+
+
+def test_every_fixture_record_matches_the_schema(tmp_path: Path) -> None:
+    folders = [(FIXTURES / name).relative_to(REPO) for name in ("markdown", "load")]
+    main(["convert", *map(str, folders), "--out", str(tmp_path), "-q"])
+
+    document = json.loads((tmp_path / "records.json").read_text(encoding="utf-8"))
+
+    assert document["count"] >= 25
+    for record in document["records"]:
+        check_schema(record)
