@@ -255,3 +255,16 @@ def test_reading_a_missing_database_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError, match="no such database"):
         read_release(tmp_path / "none.db", "2019")
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_broken_converted_folder_names_file_and_line(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = converted(tmp_path, RELEASE_2019, "out-2019")
+    records = folder / "records.jsonl"
+    lines = records.read_text(encoding="utf-8").splitlines()
+    records.write_text("\n".join([lines[0], '{"hcpcs_code": "QE"', *lines[2:]]),
+                       encoding="utf-8")
+
+    assert load(tmp_path / "hcpcs.db", "2019", folder) == 2
+
+    assert f"{records.as_posix()}, line 2: not a record" in capsys.readouterr().err
