@@ -16,8 +16,8 @@ from .columns import FLAT_COLUMNS, record_to_flat
 from .datapackage import data_package
 from .dictionary import FieldDictionary
 from .document import Definition, Document, Report
-from .excel_csv import EXCEL_NAME, write_excel_csv
 from .errors import HcpcsExtractError, InputError, Problem
+from .excel_csv import EXCEL_NAME, write_excel_csv
 from .inputs import Limits, Skipped, expand
 from .readers import find_reader
 from .record import HcpcsRecord
