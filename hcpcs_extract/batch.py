@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from . import __version__
+from .compare import record_differences
 from .dictionary import FieldDictionary
 from .document import Definition, Document, Report
-from .errors import HcpcsExtractError, InputError, Problem
+from .errors import HcpcsExtractError, InputError, Problem, UnsupportedFormat
 from .inputs import Limits, Skipped, expand
 from .readers import find_reader
 from .record import HcpcsRecord
@@ -117,6 +118,8 @@ def read_document(doc: Document, options: Options = Options()) -> DocumentResult
     report = Report(doc)
     try:
         result.records = list(reader.read(doc, report))
+    except UnsupportedFormat as exc:
+        return _passed_over(result, doc, str(exc))
     except InputError as exc:
         report.error(exc.reason, **_place_of(exc))
     except HcpcsExtractError as exc:
@@ -131,6 +134,16 @@ def read_document(doc: Document, options: Options = Options()) -> DocumentResult
     result.problems = report.problems
     result.definitions = report.definitions
     _settle(result, options)
+    return result
+
+
+def _passed_over(result: DocumentResult, doc: Document,
+                 reason: str) -> DocumentResult:
+    """A document its reader turned down on reading: like one no reader claims."""
+    status = "failed" if doc.named else "skipped"
+    severity = "error" if status == "failed" else "warning"
+    result.status, result.reason, result.records = status, reason, []
+    result.problems = [Problem(severity, doc.path, reason, member=doc.member)]
     return result
 
 
@@ -207,9 +220,11 @@ def _keep(kept: dict[tuple[str, str], HcpcsRecord], record: HcpcsRecord,
         kept[record.key] = record
     elif policy == "fail":
         kept.pop(record.key)
+    fields = ", ".join(sorted({d.field for d in record_differences(earlier, record)}))
     return [Problem(
         severity, record.source.path,
-        f"conflict: {record.hcpcs_code} differs from the record in {first}; {choice}",
+        f"conflict: {record.hcpcs_code} differs from the record in {first}"
+        f" ({fields}); {choice}",
         member=record.source.member, line=record.source.line,
         page=record.source.page, row=record.source.row, code=record.hcpcs_code,
     )]
