@@ -16,7 +16,7 @@ from .columns import FLAT_COLUMNS, record_to_flat
 from .datapackage import data_package
 from .dictionary import FieldDictionary
 from .document import Definition, Document, Report
-from .errors import HcpcsExtractError, InputError, Problem
+from .errors import HcpcsExtractError, InputError, Problem, UnsupportedFormat
 from .excel_csv import EXCEL_NAME, write_excel_csv
 from .inputs import Limits, Skipped, expand
 from .readers import find_reader
@@ -123,6 +123,8 @@ def read_document(doc: Document, options: Options = Options()) -> DocumentResult
     report = Report(doc)
     try:
         result.records = list(reader.read(doc, report))
+    except UnsupportedFormat as exc:
+        return _passed_over(result, doc, str(exc))
     except InputError as exc:
         report.error(exc.reason, **_place_of(exc))
     except HcpcsExtractError as exc:
@@ -137,6 +139,16 @@ def read_document(doc: Document, options: Options = Options()) -> DocumentResult
     result.problems = report.problems
     result.definitions = report.definitions
     _settle(result, options)
+    return result
+
+
+def _passed_over(result: DocumentResult, doc: Document,
+                 reason: str) -> DocumentResult:
+    """A document its reader turned down on reading: like one no reader claims."""
+    status = "failed" if doc.named else "skipped"
+    severity = "error" if status == "failed" else "warning"
+    result.status, result.reason, result.records = status, reason, []
+    result.problems = [Problem(severity, doc.path, reason, member=doc.member)]
     return result
 
 
