@@ -17,7 +17,7 @@ from .record import FIELD_NAMES, HcpcsRecord
 RECORD = "record"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class FieldDifference:
     """One field of one code whose value differs between the two sides.
 
@@ -46,8 +46,9 @@ class FieldDifference:
 
 def compare_records(left: Iterable[HcpcsRecord], right: Iterable[HcpcsRecord],
                     ignore: Iterable[str] = ("source",)) -> list[FieldDifference]:
-    """Every field difference between two sets of records, in key order. A key
-    found twice on one side keeps its last record."""
+    """Every field difference between two sets of records, in key order and
+    then in the record's field order. A key found twice on one side keeps its
+    last record."""
     ours = {record.key: record for record in left}
     theirs = {record.key: record for record in right}
     skip = frozenset(ignore)
