@@ -18,6 +18,7 @@ from .errors import HcpcsExtractError, InputError, Problem
 from .inputs import Limits, Skipped, expand
 from .readers import find_reader
 from .record import HcpcsRecord
+from .validate import review
 from .writers import write_json, write_jsonl, write_records
 
 log = logging.getLogger(__name__)
@@ -59,11 +60,13 @@ class Options:
     on_conflict: str = "first"
     limits: Limits = Limits()
     debug: bool = False
+    fill_descriptions: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "strict": self.strict,
             "on_conflict": self.on_conflict,
+            "fill_descriptions": self.fill_descriptions,
             "limits": vars(self.limits),
         }
 
@@ -128,6 +131,8 @@ def read_document(doc: Document, options: Options = Options()) -> DocumentResult
         report.error(f"internal error in the {reader.format} reader:"
                      f" {type(exc).__name__}: {exc}")
 
+    result.records = [review(r, report, options.fill_descriptions)
+                      for r in result.records]
     result.problems = report.problems
     result.definitions = report.definitions
     _settle(result, options)
