@@ -110,6 +110,7 @@ def table_for(field: str) -> CodeTable | None:
     return table(name) if name is not None else None
 
 
+@cache
 def describe(field: str, code: str, release: str | None = None) -> str | None:
     """What `code` means in `field` as CMS prints it; None for an unknown code
     or a field without a table."""

@@ -27,6 +27,7 @@ _LEVEL_ONE = {
     "procedure": re.compile(r"^\d{4}[0-9FTUM]$"),
     "modifier": re.compile(r"^\d[A-Z0-9]$"),
 }
+_NOTE = re.compile(r"^\d{4}$")
 _SHAPES = {
     "procedure": "a letter and four digits",
     "modifier": "two characters, the first a letter",
@@ -72,17 +73,22 @@ def code_shape(record: HcpcsRecord) -> Iterator[Finding]:
 
 
 def known_values(record: HcpcsRecord) -> Iterator[Finding]:
-    values = list(coded_values(record))
-    if record.processing_note_number is not None:
-        values.append(("processing_note_number", record.processing_note_number))
-
-    for name, value in values:
-        code = value if isinstance(value, str) else value.code
+    for name, value in coded_values(record):
         found = table_for(name)
-        if found is not None and code not in found:
+        if found is not None and value.code not in found:
             yield Finding("unknown_value", name,
-                          f"{record.hcpcs_code} {name}: {code!r} is not in CMS's"
-                          f" {found.title} table ({_span(found.releases)})")
+                          f"{record.hcpcs_code} {name}: {value.code!r} is not in"
+                          f" CMS's {found.title} table ({_span(found.releases)})")
+
+
+def processing_note_shape(record: HcpcsRecord) -> Iterator[Finding]:
+    # Only the shape: CMS adds notes every year and the notes files we build the
+    # table from stop at 2019, so a later number missing from it is our gap.
+    note = record.processing_note_number
+    if note is not None and not _NOTE.match(note):
+        yield Finding("note_shape", "processing_note_number",
+                      f"{record.hcpcs_code}: processing note {note!r} is not"
+                      " four digits")
 
 
 def dates_in_order(record: HcpcsRecord) -> Iterator[Finding]:
@@ -93,9 +99,9 @@ def dates_in_order(record: HcpcsRecord) -> Iterator[Finding]:
         yield Finding("date_order", "action_effective_date",
                       f"{record.hcpcs_code}: action effective {effective} is"
                       f" before the code was added ({added})")
-    if added is not None and ended is not None and ended < added:
+    if added is not None and ended is not None and ended <= added:
         yield Finding("date_order", "termination_date",
-                      f"{record.hcpcs_code}: terminated {ended}, before the code"
+                      f"{record.hcpcs_code}: terminated {ended}, not after the code"
                       f" was added ({added})")
 
 
@@ -114,6 +120,7 @@ def _span(releases: tuple[str, ...]) -> str:
 RULES: tuple[Callable[[HcpcsRecord], Iterator[Finding]], ...] = (
     code_shape,
     known_values,
+    processing_note_shape,
     dates_in_order,
     short_description_length,
 )
