@@ -24,16 +24,16 @@ from typing import Iterator, Mapping
 from .document import Report
 from .record import Coded, HcpcsRecord
 
-# Canonical field -> the table that decodes it.
+# Canonical field -> the table that decodes it, in the record's field order.
 FIELD_TABLES: dict[str, str] = {
     "pricing_indicators": "pricing_indicator",
     "multiple_pricing_indicator": "multiple_pricing_indicator",
     "lab_certifications": "lab_certification",
     "coverage": "coverage",
-    "action": "action",
+    "processing_note_number": "processing_note",
     "betos": "betos",
     "types_of_service": "type_of_service",
-    "processing_note_number": "processing_note",
+    "action": "action",
 }
 TABLE_NAMES: tuple[str, ...] = tuple(dict.fromkeys(FIELD_TABLES.values()))
 

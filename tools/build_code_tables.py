@@ -14,6 +14,7 @@ import argparse
 import json
 import re
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -49,7 +50,6 @@ _RULE = re.compile(r"^\s*-{3,}\s*$")
 @dataclass
 class Entry:
     code: str
-    indent: int
     words: list[str]
 
     @property
@@ -64,25 +64,29 @@ def layout_lines(path: Path) -> list[str]:
     return [line.expandtabs(8).rstrip() for line in text.splitlines()]
 
 
-def code_entries(lines: Iterable[str]) -> Iterator[Entry]:
+def code_entries(lines: list[str]) -> Iterator[Entry]:
     """`code = meaning` entries of one block; a meaning wraps onto lines indented
-    deeper than its code; a line no deeper than the code (a group heading such
-    as `Clinical Lab Fee Schedule`) ends the entry."""
+    deeper than the block's codes; a line no deeper (a group heading such as
+    `Clinical Lab Fee Schedule`) ends the entry."""
+    # The column most codes of the block start in: a code that CMS indented
+    # with stray tabs must not change where its wrapped meaning is looked for.
+    indents = Counter(len(m.group(1)) for m in map(_ENTRY.match, lines) if m)
+    column = indents.most_common(1)[0][0] if indents else 0
     entry: Entry | None = None
     for line in lines:
         match = _ENTRY.match(line)
         if match:
             if entry is not None:
                 yield entry
-            indent, code, text = match.groups()
-            entry = Entry(code, len(indent), text.split())
+            _, code, text = match.groups()
+            entry = Entry(code, text.split())
             continue
 
         stripped = line.strip()
         if not stripped or _RULE.match(line):
             continue
         indent = len(line) - len(line.lstrip())
-        if entry is not None and indent > entry.indent:
+        if entry is not None and indent > column:
             entry.words.extend(stripped.split())
         elif entry is not None:
             yield entry
