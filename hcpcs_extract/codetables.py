@@ -8,8 +8,8 @@ releases is kept rather than overwritten.
 Filling: a coded value a sheet prints without its meaning gets CMS's meaning,
 and the record's `source.filled` names the field (`coverage`,
 `pricing_indicators[1]`: list items are numbered from 1, as the sheets' `#1`).
-A printed meaning that differs from every release's wording (after folding case
-and spacing) is reported, not replaced.
+A printed meaning that differs from every release's wording (after folding case,
+spacing and curly quotes) is reported, not replaced.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ _INDEX = re.compile(r"\[\d+\]$")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
            "nov", "dec")
 _ELLIPSIS = ("\u2026", "...")
+_QUOTES = str.maketrans("\u2018\u2019\u201c\u201d", "''\"\"")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +120,9 @@ def describe(field: str, code: str, release: str | None = None) -> str | None:
 
 
 def fold(text: str) -> str:
-    """Text for comparing meanings: case and spacing do not count."""
-    return " ".join(text.split()).casefold()
+    """Text for comparing meanings: case, spacing and curly quotes do not count
+    (sites that republish CMS's data turn straight quotes into curly ones)."""
+    return " ".join(text.translate(_QUOTES).split()).casefold()
 
 
 def agrees(printed: str, field: str, code: str) -> bool:

@@ -92,6 +92,16 @@ def test_meaning_differing_in_case_and_spacing_agrees() -> None:
     assert report.problems == []
 
 
+def test_meaning_with_curly_quotes_agrees() -> None:
+    printed = replace(GOOD, multiple_pricing_indicator=Coded(
+        "9", "Not applicable as HCPCS not priced separately by part B (pricing"
+        " indicator is 00) or value is not established (pricing indicator is"
+        " \u201899\u2019)"))
+    report = _report()
+    settle_descriptions(printed, report)
+    assert report.problems == []
+
+
 def test_meaning_cut_short_with_an_ellipsis_agrees() -> None:
     printed = replace(GOOD, pricing_indicators=(Coded("34", "DME supplies\u2026"),))
     report = _report()
