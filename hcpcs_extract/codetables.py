@@ -183,11 +183,10 @@ def _with_filled(record: HcpcsRecord, filled: dict[str, str]) -> HcpcsRecord:
     for field in FIELD_TABLES:
         value = getattr(record, field)
         if isinstance(value, Coded) and field in filled:
-            changes[field] = replace(value, description=filled[field])
+            changes[field] = Coded(value.code, filled[field])
         elif isinstance(value, tuple) and value and isinstance(value[0], Coded):
             changes[field] = tuple(
-                replace(item, description=filled.get(f"{field}[{n}]",
-                                                     item.description))
+                Coded(item.code, filled.get(f"{field}[{n}]", item.description))
                 for n, item in enumerate(value, start=1)
             )
 
