@@ -54,6 +54,8 @@ class Meaning:
 
 @dataclass(frozen=True)
 class CodeTable:
+    """One table: code -> its wordings, with where the table comes from."""
+
     name: str
     title: str
     source: str
