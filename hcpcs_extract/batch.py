@@ -22,6 +22,7 @@ from .inputs import Limits, Skipped, expand
 from .readers import find_reader
 from .record import HcpcsRecord
 from .text import looks_binary
+from .validate import review
 from .writers import write_json, write_jsonl, write_records
 
 log = logging.getLogger(__name__)
@@ -64,11 +65,13 @@ class Options:
     limits: Limits = Limits()
     debug: bool = False
     excel: bool = False
+    fill_descriptions: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "strict": self.strict,
             "on_conflict": self.on_conflict,
+            "fill_descriptions": self.fill_descriptions,
             "limits": vars(self.limits),
         }
 
@@ -136,6 +139,8 @@ def read_document(doc: Document, options: Options = Options()) -> DocumentResult
         report.error(f"internal error in the {reader.format} reader:"
                      f" {type(exc).__name__}: {exc}")
 
+    result.records = [review(r, report, options.fill_descriptions)
+                      for r in result.records]
     result.problems = report.problems
     result.definitions = report.definitions
     _settle(result, options)

@@ -108,6 +108,9 @@ def _add_convert(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", "-o", required=True, type=Path, metavar="DIR")
     parser.add_argument("--strict", action="store_true",
                         help="treat warnings as errors")
+    parser.add_argument("--no-fill", action="store_true",
+                        help="keep coded values' meanings as the input prints them"
+                        " (default: fill missing ones from CMS's code tables)")
     parser.add_argument("--on-conflict", choices=CONFLICT_POLICIES, default="first",
                         help="which record to keep when two inputs disagree on a"
                         " code (default: first)")
@@ -124,7 +127,8 @@ def run_convert(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {args.out} exists and is not a folder")
     options = Options(strict=args.strict, on_conflict=args.on_conflict,
                       limits=limits_from(args), debug=args.debug,
-                      excel=args.excel)
+                      excel=args.excel,
+                      fill_descriptions=not args.no_fill)
 
     results = read_all(args.inputs, options, skip_dir=str(args.out))
     with _progress(args.quiet) as bar:
