@@ -13,6 +13,9 @@ from typing import Iterator, Protocol
 
 from ..document import Document, Report
 from ..record import HcpcsRecord
+from .cms_csv import CmsCsvReader
+from .cms_text import CmsTextReader
+from .cms_xlsx import CmsXlsxReader
 from .html import HtmlReader
 from .markdown import MarkdownReader
 
@@ -29,6 +32,9 @@ class Reader(Protocol):
 READERS: list[Reader] = [
     MarkdownReader(),
     HtmlReader(),
+    CmsTextReader(),
+    CmsXlsxReader(),
+    CmsCsvReader(),
 ]
 
 
