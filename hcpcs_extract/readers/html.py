@@ -140,13 +140,13 @@ class LxmlPage:
     def _prepare(self) -> None:
         for node in list(self.root.iter(*_SKIP)):
             _drop(node)
-        for row in list(self.root.iter("tr")):
-            parent = row.getparent()
-            if parent is not None and parent.tag not in _ROW_PARENTS:
-                outer = next(row.iterancestors("tr"), None)
-                if outer is not None:
-                    _keep_tail(row)
-                    outer.addnext(row)
+        misplaced = [row for row in self.root.iter("tr")
+                     if row.getparent().tag not in _ROW_PARENTS]
+        for row in misplaced:
+            outer = next(row.iterancestors("tr"), None)
+            if outer is not None:
+                _keep_tail(row)
+                outer.addnext(row)
         for node in self.root.iter(*_SPACED):
             node.tail = " " + (node.tail or "")
             if node.tag != "br":
