@@ -314,6 +314,8 @@ class _Walker:
 
     def contents(self, node: Any) -> None:
         children = self.page.children(node)
+        if not children:
+            return
         pairs = self.pairs(children)
         for child in children:
             parts = pairs.get(id(child))
@@ -323,12 +325,12 @@ class _Walker:
                 self.visit(child)
 
     def heading(self, node: Any, tag: str) -> bool:
-        if tag not in _HEADING_TAGS and tag not in _MAYBE_HEADING:
-            return False
-        if tag not in _HEADING_TAGS and any(
-            self.page.tag(child) not in _INLINE for child in self.page.children(node)
-        ):
-            return False
+        if tag not in _HEADING_TAGS:
+            if tag not in _MAYBE_HEADING:
+                return False
+            name = self.page.tag
+            if any(name(child) not in _INLINE for child in self.page.children(node)):
+                return False
         raw = self.page.text(node)
         # A heading is a code and at most a few words around it.
         if len(raw) > 40 and len(raw.split(None, _HEADING_WORDS)) > _HEADING_WORDS:
@@ -467,8 +469,12 @@ class _Walker:
     def pairs(self, children: list[Any]) -> dict[int, list[Any]]:
         """The parts of the children that are label/value pairs, by the child's
         id; empty when none of them names a field we know."""
+        tag = self.page.tag
+        holders = [child for child in children if tag(child) in _PAIR_HOLDERS]
+        if len(holders) < _FEWEST_KNOWN:
+            return {}
         found = {}
-        for child in children:
+        for child in holders:
             parts = self.pair_parts(child)
             if parts is not None:
                 found[id(child)] = parts
