@@ -181,10 +181,16 @@ class LxmlPage:
         return etree.tostring(node, method="text", encoding=str, with_tail=False)
 
     def inner_html(self, node: Any) -> str:
-        text = html.escape(node.text or "", quote=False)
         if len(node) == 0:
-            return text
-        parts = [text]
+            return html.escape(node.text or "", quote=False)
+        if not node.attrib:
+            # One call to the serialiser, less the bare start and end tags.
+            whole = etree.tostring(node, method="html", encoding=str,
+                                   with_tail=False)
+            start, end = f"<{node.tag}>", f"</{node.tag}>"
+            if whole.startswith(start) and whole.endswith(end):
+                return whole[len(start):-len(end)]
+        parts = [html.escape(node.text or "", quote=False)]
         parts.extend(
             etree.tostring(child, encoding=str, method="html", with_tail=True)
             for child in node
