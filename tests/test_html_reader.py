@@ -452,3 +452,20 @@ def test_engine_comes_from_the_environment_when_not_given(
 def test_default_engine_is_the_fast_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENGINE_VARIABLE, raising=False)
     assert HtmlReader().chosen_engine() == "lxml"
+
+
+def test_meaning_cells_with_and_without_attributes_define_alike_on_both_engines(
+) -> None:
+    page = sheet("<table>" + TWO_ROWS
+                 + "<tr><td>Coverage Code</td><td>D</td>"
+                 "<td class='m' title='a &gt; b'><p>Medicare <b>coverage</b>"
+                 " status.</p><ul><li>C &amp; D</li></ul></td></tr>"
+                 "<tr><td>Action Code</td><td>N</td>"
+                 "<td><p>The change&nbsp;made.</p><br>To a code.</td></tr></table>")
+
+    _, fast = read_text(page, "lxml")
+    _, reference = read_text(page, "bs4")
+
+    assert fast.definitions == reference.definitions
+    assert [d.text for d in fast.definitions] == [
+        "Medicare coverage status.\n\n- C & D", "The change made.\n\nTo a code."]

@@ -51,6 +51,20 @@ def test_every_golden_record_rendered_as_html_reads_back_identical(
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
+def test_both_engines_give_the_same_definitions_and_problems(layout: str) -> None:
+    page = render_many(golden_records(), layout).encode("utf-8")
+    reports = []
+    for engine in ENGINES:
+        doc = Document("rendered.html", page)
+        report = Report(doc)
+        list(HtmlReader(engine).read(doc, report))
+        reports.append(report)
+
+    assert reports[0].definitions == reports[1].definitions
+    assert reports[0].problems == reports[1].problems
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
 def test_many_sheets_on_one_rendered_page_read_back_in_order(layout: str) -> None:
     records = golden_records()
 
