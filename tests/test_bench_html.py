@@ -12,5 +12,5 @@ def test_html_benchmark_prints_a_row_per_layout(
     assert main(["--sheets", "3", "--layouts", "vendor,div_pairs"]) == 0
 
     rows = [line for line in capsys.readouterr().out.splitlines()
-            if line.startswith("| vendor") or line.startswith("| div_pairs")]
+            if line.startswith(("| vendor", "| div_pairs"))]
     assert [row.split(" | ")[1] for row in rows] == ["3", "3"]

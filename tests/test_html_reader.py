@@ -154,7 +154,8 @@ def test_meaning_with_br_and_list_becomes_lines_of_text(engine: str) -> None:
     texts = {d.column: d.text for d in report.definitions}
     assert texts["hcpcs_code"] == (
         "The HCPCS code.\nLevel II codes are a letter and four digits.")
-    assert "- 32 \u2013 inexpensive & routinely purchased DME" in texts["pricing_indicator_1"]
+    assert "- 32 \u2013 inexpensive & routinely purchased DME" in \
+        texts["pricing_indicator_1"]
 
 
 # Two-column tables, definition lists, div/span pairs
