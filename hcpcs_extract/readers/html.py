@@ -19,7 +19,8 @@ the Nth entry read from it (a table row, a `<dt>` or a label/value pair), counte
 in document order.
 
 Two engines walk the same page and give the same records: `bs4` (Beautiful Soup
-over lxml, the reference) and `lxml` (lxml.html directly, several times faster).
+over lxml, the reference) and `lxml` (lxml's HTML parser directly, several times
+faster). `HCPCS_HTML_ENGINE` or the reader's `engine` argument chooses.
 """
 
 from __future__ import annotations
@@ -122,8 +123,8 @@ class LxmlPage:
 
     Plain elements, not lxml.html's classes; comments and processing instructions
     dropped while parsing. The tree is prepared once so that lxml's own text
-    serialiser reads a cell as `SoupPage.text` does: skipped content removed, a space at
-    the edges of every element that separates words."""
+    serialiser reads a cell as `SoupPage.text` does: skipped content removed, a
+    space at the edges of every element that separates words."""
 
     _parser = etree.HTMLParser(
         encoding="utf-8", recover=True, no_network=True, remove_comments=True,
