@@ -35,8 +35,13 @@ def read_html(page: str, engine: str) -> list[HcpcsRecord]:
     return list(HtmlReader(engine).read(doc, Report(doc)))
 
 
-def test_there_are_golden_sheets_to_render() -> None:
-    assert len(golden_records()) >= 10
+def test_the_markdown_fixture_codes_are_among_the_records_rendered() -> None:
+    markdown = {p.stem for p in (FIXTURES / "golden" / "markdown").rglob("*.json")
+                if "listing" not in p.parts and p.stem != "multi-sheet"}
+    rendered = {r.hcpcs_code for r in golden_records()}
+
+    assert len(markdown) >= 20
+    assert markdown <= rendered
 
 
 @pytest.mark.parametrize("engine", ENGINES)
