@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -83,6 +84,16 @@ def add_limits(parser: argparse.ArgumentParser) -> None:
                        default=defaults.max_zip_members)
     group.add_argument("--max-zip-depth", type=int,
                        default=defaults.max_zip_depth, help="zips inside zips")
+    group.add_argument("--max-seconds", type=float,
+                       default=defaults.max_document_seconds,
+                       help="time to read one document (0: no limit)")
+    group.add_argument("--max-pdf-pages", type=int, default=defaults.max_pdf_pages,
+                       help="pages read of one PDF")
+    group.add_argument("--max-html-bytes", type=int,
+                       default=defaults.max_html_bytes, help="size of one HTML page")
+    group.add_argument("--max-html-depth", type=int,
+                       default=defaults.max_html_depth,
+                       help="nesting of elements in one HTML page")
 
 
 def limits_from(args: argparse.Namespace) -> Limits:
@@ -92,7 +103,25 @@ def limits_from(args: argparse.Namespace) -> Limits:
         max_zip_ratio=args.max_zip_ratio,
         max_zip_members=args.max_zip_members,
         max_zip_depth=args.max_zip_depth,
+        max_document_seconds=args.max_seconds,
+        max_pdf_pages=args.max_pdf_pages,
+        max_html_bytes=args.max_html_bytes,
+        max_html_depth=args.max_html_depth,
     )
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def _jobs(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 
 def _add_convert(commands: argparse._SubParsersAction) -> None:
@@ -108,7 +137,11 @@ def _add_convert(commands: argparse._SubParsersAction) -> None:
                         help="treat warnings as errors")
     parser.add_argument("--on-conflict", choices=CONFLICT_POLICIES, default="first",
                         help="which record to keep when two inputs disagree on a"
-                        " code (default: first)")
+                        " code (default: first; first and last in sorted order of"
+                        " the input names)")
+    parser.add_argument("--jobs", "-j", type=_jobs, default=default_jobs(),
+                        metavar="N", help="worker processes reading documents"
+                        " (default: the CPU count); the output is the same for any N")
     add_limits(parser)
     add_common(parser)
     parser.set_defaults(run=run_convert)
@@ -120,7 +153,7 @@ def run_convert(args: argparse.Namespace) -> int:
     options = Options(strict=args.strict, on_conflict=args.on_conflict,
                       limits=limits_from(args), debug=args.debug)
 
-    results = read_all(args.inputs, options, skip_dir=str(args.out))
+    results = read_all(args.inputs, options, skip_dir=str(args.out), jobs=args.jobs)
     with _progress(args.quiet) as bar:
         result = merge(results, options, on_result=lambda _: bar.update(1))
     write_outputs(args.out, result, options)

@@ -1,24 +1,34 @@
 """Expanding what the user named (files, folders, zip bundles) into documents.
 
-Zip members are read into memory and never extracted to disk, so a member named
-`../x` or `/etc/x` is only ever a name. Limits on size, ratio, member count and
-nesting keep a zip bomb from exhausting the machine.
+Zip members are read into memory one at a time and never extracted to disk, so a
+member named `../x` or `/etc/x` is only ever a name. Limits on size, ratio, member
+count and nesting keep a zip bomb from exhausting the machine; a member is read with
+a cap, whatever size the archive declares for it.
 """
 
 from __future__ import annotations
 
+import lzma
 import os
 import stat
 import zipfile
+import zlib
+from collections import Counter
+from contextvars import ContextVar
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Iterator
+from typing import IO, Iterator
 
 from .document import Document
 from .errors import Problem
 
 MiB = 1024 * 1024
+_CHUNK = 1 * MiB
+
+# Errors zipfile and its decompressors raise for broken or hostile archives.
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError,
+               ValueError, NotImplementedError, RuntimeError)
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,28 @@ class Limits:
     max_zip_members: int = 100_000
     max_zip_ratio: float = 200.0
     max_zip_depth: int = 3
+    max_document_seconds: float = 60.0
+    max_pdf_pages: int = 100
+    max_html_bytes: int = 64 * MiB
+    max_html_depth: int = 256
+
+
+_IN_FORCE: ContextVar[Limits] = ContextVar("limits", default=Limits())
+
+
+def limits_in_force() -> Limits:
+    """The limits of the run reading the current document; readers that need a
+    bound (pages, nesting) ask here rather than taking it as an argument."""
+    return _IN_FORCE.get()
+
+
+def set_limits(limits: Limits) -> object:
+    """Puts `limits` in force; returns a token for `reset_limits`."""
+    return _IN_FORCE.set(limits)
+
+
+def reset_limits(token: object) -> None:
+    _IN_FORCE.reset(token)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -47,6 +79,18 @@ class Skipped:
         return Problem(severity, self.path, self.reason, member=self.member)
 
 
+class _TooLarge(Exception):
+    """A member that unpacks to more than the run allows."""
+
+
+@dataclass
+class _Budget:
+    """Uncompressed bytes one top-level zip may still unpack, nested zips included.
+    Counted as bytes come out, so a size the archive understates cannot cheat it."""
+
+    left: int
+
+
 def is_zip(name: str, head: bytes) -> bool:
     """A zip bundle, as opposed to a zip-based document such as xlsx."""
     return head.startswith(b"PK\x03\x04") and not name.lower().endswith(
@@ -56,7 +100,8 @@ def is_zip(name: str, head: bytes) -> bool:
 
 def expand(inputs: list[str], limits: Limits = Limits(),
            skip_dir: str | None = None) -> Iterator[Document | Skipped]:
-    """Documents from every input, folders walked in sorted order."""
+    """Documents from every input in the order given, folders walked in sorted
+    order and zip members taken in sorted order of their names."""
     for given in inputs:
         path = Path(given)
         if path.is_dir():
@@ -87,64 +132,142 @@ def _file(path: str, limits: Limits, named: bool) -> Iterator[Document | Skipped
             yield Skipped(display, "not a regular file")
             return
         if info.st_size > limits.max_file_bytes:
-            yield Skipped(display, f"file is {info.st_size} bytes, over the limit"
-                          f" of {limits.max_file_bytes} (--max-file-bytes)")
+            yield Skipped(display, _too_large(limits, info.st_size))
             return
         with open(path, "rb") as handle:
-            data = handle.read()
+            head = handle.read(4)
+            if is_zip(display, head):
+                yield from _top_zip(display, handle, info.st_size, limits)
+                return
+            handle.seek(0)
+            data = _read_capped(handle, limits.max_file_bytes)
     except FileNotFoundError:
         yield Skipped(display, "no such file or folder")
+        return
+    except _TooLarge:
+        yield Skipped(display, _too_large(limits))
         return
     except OSError as exc:
         yield Skipped(display, f"cannot read: {exc.strerror or exc}")
         return
 
-    if is_zip(display, data[:4]):
-        yield from _zip(display, data, None, limits, depth=1)
-    else:
-        yield Document(display, data, named=named)
+    yield Document(display, data, named=named)
 
 
-def _zip(path: str, data: bytes, prefix: str | None, limits: Limits,
-         depth: int) -> Iterator[Document | Skipped]:
+def _top_zip(path: str, handle: IO[bytes], size: int,
+             limits: Limits) -> Iterator[Document | Skipped]:
+    # The archive is read from disk member by member: memory holds one member at a
+    # time, never the whole bundle.
+    budget = _Budget(limits.max_zip_total_bytes)
+    yield from _zip(path, handle, size, None, limits, 1, budget)
+
+
+def _zip(path: str, source: IO[bytes], packed: int, prefix: str | None,
+         limits: Limits, depth: int, budget: _Budget) -> Iterator[Document | Skipped]:
     if depth > limits.max_zip_depth:
         yield Skipped(path, f"zip nested deeper than {limits.max_zip_depth}"
                       " (--max-zip-depth)", member=prefix)
         return
     try:
-        archive = zipfile.ZipFile(BytesIO(data))
+        archive = zipfile.ZipFile(source)
         members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
+        yield Skipped(path, "corrupt zip: a member name flagged as UTF-8 is not"
+                      f" UTF-8 ({exc.reason})", member=prefix)
+        return
+    except _ZIP_ERRORS as exc:
         yield Skipped(path, f"corrupt or truncated zip: {exc}", member=prefix)
         return
 
-    refusal = _zip_refusal(members, len(data), limits)
+    refusal = _zip_refusal(members, packed, limits)
     if refusal:
         yield Skipped(path, refusal, member=prefix)
         return
 
+    copies = Counter(m.filename for m in members)
+    seen: Counter[str] = Counter()
     for info in sorted(members, key=lambda m: m.filename):
         if info.is_dir():
             continue
+        seen[info.filename] += 1
         name = info.filename if prefix is None else f"{prefix} :: {info.filename}"
-        yield from _member(path, archive, info, name, limits, depth)
+        notes = _name_notes(info, copies[info.filename], seen[info.filename])
+        yield from _member(path, archive, info, name, notes, limits, depth, budget)
+
+
+def _name_notes(info: zipfile.ZipInfo, copies: int, copy: int) -> tuple[str, ...]:
+    notes: list[str] = []
+    if copies > 1:
+        notes.append(f"the zip holds {copies} members named {info.filename!r};"
+                     f" each is read, this is number {copy}")
+    if not info.flag_bits & 0x800 and not info.filename.isascii():
+        notes.append("member name is not marked as UTF-8; read as cp437, the"
+                     " zip format's default")
+    return tuple(notes)
 
 
 def _member(path: str, archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
-            limits: Limits, depth: int) -> Iterator[Document | Skipped]:
+            notes: tuple[str, ...], limits: Limits, depth: int,
+            budget: _Budget) -> Iterator[Document | Skipped]:
     if _is_symlink(info):
-        yield Skipped(path, "symbolic link in zip not followed", member=name)
+        yield Skipped(path, "symbolic link in zip not followed", status="skipped",
+                      member=name)
+        return
+    if info.file_size > limits.max_file_bytes:
+        yield Skipped(path, _too_large(limits, info.file_size), member=name)
         return
     try:
-        data = archive.read(info)
-    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError,
-            RuntimeError) as exc:
+        data = _read_member(archive, info, limits, budget)
+    except _TooLarge as exc:
+        yield Skipped(path, str(exc), member=name)
+        return
+    except _ZIP_ERRORS as exc:
         yield Skipped(path, f"cannot read zip member: {exc}", member=name)
         return
+
     if is_zip(info.filename, data[:4]):
-        yield from _zip(path, data, name, limits, depth + 1)
+        yield from _zip(path, BytesIO(data), len(data), name, limits,
+                        depth + 1, budget)
     else:
-        yield Document(path, data, member=name)
+        yield Document(path, data, member=name, notes=notes)
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits,
+                 budget: _Budget) -> bytes:
+    cap = min(limits.max_file_bytes, budget.left)
+    with archive.open(info) as stream:
+        try:
+            data = _read_capped(stream, cap)
+        except _TooLarge:
+            if cap == budget.left:
+                raise _TooLarge(_over_total(limits)) from None
+            raise _TooLarge(_too_large(limits)) from None
+    budget.left -= len(data)
+    return data
+
+
+def _read_capped(stream: IO[bytes], cap: int) -> bytes:
+    """At most `cap` bytes of `stream`; `_TooLarge` when it holds more."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(min(_CHUNK, cap + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        total += len(chunk)
+        if total > cap:
+            raise _TooLarge
+        chunks.append(chunk)
+
+
+def _too_large(limits: Limits, size: int | None = None) -> str:
+    what = "document is over" if size is None else f"document is {size} bytes, over"
+    return f"{what} the limit of {limits.max_file_bytes} bytes (--max-file-bytes)"
+
+
+def _over_total(limits: Limits) -> str:
+    return (f"zip unpacks to more than {limits.max_zip_total_bytes} bytes, the"
+            " limit (--max-zip-bytes)")
 
 
 def _zip_refusal(members: list[zipfile.ZipInfo], packed: int,
