@@ -179,7 +179,7 @@ def _zip(path: str, source: IO[bytes], packed: int, prefix: str | None,
         yield Skipped(path, f"corrupt or truncated zip: {exc}", member=prefix)
         return
 
-    refusal = _zip_refusal(members, packed, limits)
+    refusal = _zip_refusal(members, packed, limits, budget)
     if refusal:
         yield Skipped(path, refusal, member=prefix)
         return
@@ -270,15 +270,16 @@ def _over_total(limits: Limits) -> str:
             " limit (--max-zip-bytes)")
 
 
-def _zip_refusal(members: list[zipfile.ZipInfo], packed: int,
-                 limits: Limits) -> str | None:
+def _zip_refusal(members: list[zipfile.ZipInfo], packed: int, limits: Limits,
+                 budget: _Budget) -> str | None:
     if len(members) > limits.max_zip_members:
         return (f"zip holds {len(members)} members, over the limit of"
                 f" {limits.max_zip_members} (--max-zip-members)")
     total = sum(m.file_size for m in members)
-    if total > limits.max_zip_total_bytes:
-        return (f"zip unpacks to {total} bytes, over the limit of"
-                f" {limits.max_zip_total_bytes} (--max-zip-bytes)")
+    if total > budget.left:
+        # A nested zip has only what its parents left of the budget.
+        return (f"zip unpacks to {total} bytes, over the {budget.left} left of the"
+                f" limit of {limits.max_zip_total_bytes} (--max-zip-bytes)")
     if packed and total / packed > limits.max_zip_ratio and total > 10 * MiB:
         return (f"zip unpacks to {total / packed:.0f} times its size, over the"
                 f" limit of {limits.max_zip_ratio:.0f} (--max-zip-ratio)")
