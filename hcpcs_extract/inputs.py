@@ -124,8 +124,16 @@ def _walk(folder: Path, limits: Limits,
             yield from _file(os.path.join(root, name), limits, named=False)
 
 
+def printable_name(name: str) -> str:
+    """`name` with control and other unprintable characters escaped (`\\u000d`):
+    a hostile name must not break a CSV row or steer the terminal it is shown on."""
+    if name.isprintable():
+        return name
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in name)
+
+
 def _file(path: str, limits: Limits, named: bool) -> Iterator[Document | Skipped]:
-    display = path.replace(os.sep, "/")
+    display = printable_name(path.replace(os.sep, "/"))
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
@@ -190,7 +198,8 @@ def _zip(path: str, source: IO[bytes], packed: int, prefix: str | None,
         if info.is_dir():
             continue
         seen[info.filename] += 1
-        name = info.filename if prefix is None else f"{prefix} :: {info.filename}"
+        shown = printable_name(info.filename)
+        name = shown if prefix is None else f"{prefix} :: {shown}"
         notes = _name_notes(info, copies[info.filename], seen[info.filename])
         yield from _member(path, archive, info, name, notes, limits, depth, budget)
 
@@ -203,6 +212,8 @@ def _name_notes(info: zipfile.ZipInfo, copies: int, copy: int) -> tuple[str, ...
     if not info.flag_bits & 0x800 and not info.filename.isascii():
         notes.append("member name is not marked as UTF-8; read as cp437, the"
                      " zip format's default")
+    if not info.filename.isprintable():
+        notes.append("member name holds unprintable characters; shown escaped")
     return tuple(notes)
 
 

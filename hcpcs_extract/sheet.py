@@ -27,6 +27,7 @@ from .record import (
 )
 from .values import (
     clean_text,
+    is_code_shaped,
     meaning_to_text,
     normalise_code,
     parse_date,
@@ -182,6 +183,11 @@ class _RecordBuilder:
 
     def _take_code(self, value: str, row: Row) -> None:
         code = normalise_code(value)
+        if not is_code_shaped(code):
+            self.report.error(f"code row holds {value!r}, not an HCPCS code",
+                              **_place(row))
+            self.failed = True
+            return
         if self.code is not None and code != self.code:
             self.report.error(
                 f"sheet names two codes, {self.code} and {code}", **_place(row)

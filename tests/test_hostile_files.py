@@ -133,3 +133,13 @@ def test_legacy_encodings_decode_to_the_right_letters(encoding: str,
     assert result.records[0].without_source() == record
     [warning] = result.problems
     assert warning.line == 4 and warning.reason.startswith("not UTF-8")
+
+
+def test_sheet_whose_code_row_is_not_a_code_gives_no_record() -> None:
+    data = SHEET.replace(f"\t{RECORD.hcpcs_code}\t", "\t\x01S935\t").encode()
+
+    result = read_document(Document("mangled.md", data))
+
+    assert result.status == "failed" and result.records == []
+    assert result.reason == "code row holds '\\x01S935', not an HCPCS code"
+    assert result.problems[0].line == 3

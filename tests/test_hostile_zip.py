@@ -327,3 +327,18 @@ def test_options_of_limits_reach_the_run(tmp_path: Path) -> None:
     assert status == 1
     manifest = (out / "manifest.json").read_text()
     assert '"max_zip_members": 2' in manifest and "--max-zip-members" in manifest
+
+
+def test_member_names_with_control_characters_are_escaped(tmp_path: Path) -> None:
+    bundle = write_zip(tmp_path / "b.zip", [("evil\r\x1b[2Jname.md", SHEET)])
+    out = tmp_path / "out"
+
+    status = main(["convert", str(bundle), "--out", str(out), "-q", "--jobs", "1"])
+
+    assert status == 0
+    import csv
+    with open(out / "records.csv", newline="", encoding="utf-8") as handle:
+        [row] = list(csv.DictReader(handle))
+    assert row["source_member"] == "evil\\u000d\\u001b[2Jname.md"
+    errors = (out / "errors.jsonl").read_text()
+    assert "unprintable characters; shown escaped" in errors
