@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import lzma
 import os
+import re
 import stat
 import zipfile
 import zlib
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from .document import Document
-from .errors import Problem
+from .errors import InputError, Problem
 
 MiB = 1024 * 1024
 _CHUNK = 1 * MiB
@@ -43,7 +44,7 @@ class Limits:
     max_document_seconds: float = 60.0
     max_pdf_pages: int = 100
     max_html_bytes: int = 64 * MiB
-    max_html_depth: int = 256
+    max_html_depth: int = 100
 
 
 _IN_FORCE: ContextVar[Limits] = ContextVar("limits", default=Limits())
@@ -62,6 +63,40 @@ def set_limits(limits: Limits) -> object:
 
 def reset_limits(token: object) -> None:
     _IN_FORCE.reset(token)  # type: ignore[arg-type]
+
+
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)[^<>]*?(/?)>")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                   "meta", "param", "source", "track", "wbr"})
+
+
+def html_depth(markup: str) -> int:
+    """How deeply elements nest in `markup`, counted from its tags without
+    parsing it (unclosed tags count as open: an upper bound)."""
+    depth = deepest = 0
+    for found in _TAG.finditer(markup):
+        closing, name, self_closing = found.groups()
+        if closing:
+            depth = max(0, depth - 1)
+        elif not self_closing and name.lower() not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def check_html(markup: str, **place: int | None) -> None:
+    """Raises InputError when HTML is larger or nests deeper than the limits in
+    force: tree builders recurse per level and would fail or crawl on it."""
+    limits = limits_in_force()
+    if len(markup) > limits.max_html_bytes:
+        raise InputError(f"HTML of {len(markup)} characters, over the limit of"
+                         f" {limits.max_html_bytes} (--max-html-bytes)", **place)
+    if "<" not in markup:
+        return
+    depth = html_depth(markup)
+    if depth > limits.max_html_depth:
+        raise InputError(f"HTML nested {depth} elements deep, over the limit of"
+                         f" {limits.max_html_depth} (--max-html-depth)", **place)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 
 from .columns import flat_column
 from .document import Report
+from .inputs import check_html
 from .labels import CODE, LabelMatch, display_label, match_label
 from .record import (
     CODED_FIELDS,
@@ -156,6 +157,7 @@ class _RecordBuilder:
             return
 
         column = flat_column(match.key, match.position, match.part)
+        check_html(row.meaning, line=row.line, page=row.page)
         meaning = meaning_to_text(row.meaning) if row.meaning.strip() else None
         if meaning:
             self.report.define(column, label, meaning)

@@ -143,3 +143,45 @@ def test_sheet_whose_code_row_is_not_a_code_gives_no_record() -> None:
     assert result.status == "failed" and result.records == []
     assert result.reason == "code row holds '\\x01S935', not an HCPCS code"
     assert result.problems[0].line == 3
+
+
+def _with_meaning(meaning: str) -> bytes:
+    return SHEET.replace("A code denoting Medicare coverage status.", meaning).encode()
+
+
+def test_deeply_nested_markup_fails_with_a_reason_not_a_crash() -> None:
+    limit = Limits().max_html_depth
+    at_limit = _with_meaning("<b>" * limit + "deep" + "</b>" * limit)
+    over = _with_meaning("<b>" * 50_000 + "deep" + "</b>" * 50_000)
+
+    fine = read_document(Document("fine.md", at_limit))
+    deep = read_document(Document("deep.md", over))
+
+    assert fine.status == "converted"
+    assert deep.status == "failed" and deep.problems[0].line == 8
+    assert deep.reason == (f"HTML nested 50000 elements deep, over the limit of"
+                           f" {limit} (--max-html-depth)")
+
+
+def test_markup_in_sheets_opens_no_network_and_expands_no_external_entity(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import socket
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a reader opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    hostile = (f'<!DOCTYPE p [<!ENTITY leak SYSTEM "file://{secret}">'
+               '<!ENTITY far SYSTEM "http://127.0.0.1:9/x">]>'
+               '<p>Coverage &leak; &far;<img src="http://127.0.0.1:9/pixel.png">'
+               '<link rel="stylesheet" href="http://127.0.0.1:9/s.css"></p>')
+
+    result = read_document(Document("hostile.md", _with_meaning(hostile)))
+
+    assert result.status == "converted"
+    texts = [d.text for d in result.definitions]
+    assert not any("TOP-SECRET" in text for text in texts)
