@@ -19,7 +19,7 @@ import threading
 import time
 from collections import deque
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -31,6 +31,7 @@ from .errors import HcpcsExtractError, InputError, Problem
 from .inputs import Limits, Skipped, expand, reset_limits, set_limits
 from .readers import find_reader
 from .record import HcpcsRecord
+from .text import looks_binary
 from .writers import write_json, write_jsonl, write_records
 
 log = logging.getLogger(__name__)
@@ -130,12 +131,13 @@ def _read(doc: Document, options: Options) -> DocumentResult:
     reader = find_reader(doc)
     result = DocumentResult(doc.path, doc.member, doc.sha256, None, "converted")
     if reader is None:
+        # A skipped file is listed in the manifest only; a failed one is an error.
         result.status, result.reason = _unread(doc)
-        severity = "error" if result.status == "failed" else "warning"
         result.problems.extend(_notes(doc))
-        result.problems.append(
-            Problem(severity, doc.path, result.reason, member=doc.member)
-        )
+        if result.status == "failed":
+            result.problems.append(
+                Problem("error", doc.path, result.reason, member=doc.member)
+            )
         return result
 
     result.format = reader.format
@@ -212,12 +214,16 @@ def _unread(doc: Document) -> tuple[str, str]:
     # A file the user named, or one named as a sheet, is expected to be read; other
     # files met inside folders and bundles (READMEs, images) are passed over with a
     # reason.
-    if doc.name.lower().endswith(SHEET_EXTENSIONS):
+    claims_sheet = doc.name.lower().endswith(SHEET_EXTENSIONS)
+    if looks_binary(doc.head):
+        reason = f"binary data that no reader knows: {doc.name}"
+    elif claims_sheet:
         suffix = doc.name.rsplit(".", 1)[-1]
-        return "failed", (f"named as a .{suffix} sheet, but no reader recognises"
-                          " its content (empty, binary or another format)")
-    reason = f"not a format hcpcs-extract reads: {doc.name}"
-    return ("failed" if doc.named else "skipped"), reason
+        reason = (f"named as a .{suffix} sheet, but no reader recognises its"
+                  " content")
+    else:
+        reason = f"not a format hcpcs-extract reads: {doc.name}"
+    return ("failed" if doc.named or claims_sheet else "skipped"), reason
 
 
 def _settle(result: DocumentResult, options: Options) -> None:
@@ -254,7 +260,7 @@ def read_all(inputs: list[str], options: Options = Options(),
 
 def _skipped(item: Skipped) -> DocumentResult:
     return DocumentResult(item.path, item.member, None, None, item.status,
-                          item.reason, problems=[item.problem()])
+                          item.reason, problems=item.problems())
 
 
 @dataclass
@@ -454,17 +460,19 @@ def _conflict(earlier: HcpcsRecord, record: HcpcsRecord, policy: str) -> Problem
     choice = {"first": f"the record from {_where(earlier)} is kept",
               "last": "this record is kept",
               "fail": "neither is kept (--on-conflict fail)"}[policy]
-    differing = ", ".join(
-        f.name for f in fields(record)
-        if f.name != "source" and getattr(record, f.name) != getattr(earlier, f.name)
-    )
+    differing = ", ".join(_differing_fields(earlier, record))
     return Problem(
         severity, record.source.path,
-        f"conflict: {record.hcpcs_code} differs from the record in"
-        f" {_where(earlier)} ({differing}); {choice}",
+        f"conflict: {record.hcpcs_code} differs in {differing} from the record in"
+        f" {_where(earlier)}; {choice}",
         member=record.source.member, line=record.source.line,
         page=record.source.page, row=record.source.row, code=record.hcpcs_code,
     )
+
+
+def _differing_fields(a: HcpcsRecord, b: HcpcsRecord) -> list[str]:
+    left, right = a.to_dict(), b.to_dict()
+    return [k for k in left if k != "source" and left[k] != right[k]]
 
 
 def _where(record: HcpcsRecord) -> str:
