@@ -37,8 +37,8 @@ class Limits:
     """Bounds on what one run reads. Defaults are in the README."""
 
     max_file_bytes: int = 512 * MiB
-    max_zip_total_bytes: int = 2048 * MiB
-    max_zip_members: int = 100_000
+    max_zip_total_bytes: int = 4096 * MiB
+    max_zip_members: int = 200_000
     max_zip_ratio: float = 200.0
     max_zip_depth: int = 3
     max_document_seconds: float = 60.0
