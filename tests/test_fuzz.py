@@ -33,7 +33,7 @@ from hcpcs_extract.record import (
 )
 from hcpcs_extract.writers import csv_text
 from tests.conftest import SEED, check_schema
-from tests.support.bundles import markdown_sheet, sample_record
+from tests.support.bundles import sample_record
 
 EXAMPLES = int(os.environ.get("HCPCS_FUZZ_EXAMPLES", "100"))
 SECONDS = float(os.environ.get("HCPCS_FUZZ_SECONDS", "2"))
@@ -116,12 +116,24 @@ def test_record_survives_csv_round_trip(record: HcpcsRecord) -> None:
 
 
 def _samples() -> dict[str, list[tuple[str, bytes]]]:
-    """Sheets per format, named as they come; formats added here get fuzzed."""
-    markdown = [(f"{r.hcpcs_code}.md", markdown_sheet(r).encode())
-                for r in map(sample_record, (0, 1, 5))]
+    """Sheets per format, as each renderer on this branch draws them; the seed
+    sheet besides. A format whose renderer is absent is not fuzzed here, which
+    the test below points out when its reader is registered."""
+    from tests.support import renderers
+
+    samples: dict[str, list[tuple[str, bytes]]] = {}
+    for build in (renderers._markdown, renderers._html, renderers._pdf):
+        try:
+            found = build()
+        except ModuleNotFoundError:
+            continue
+        for renderer in found[:3]:
+            data = renderer.render_many([sample_record(len(samples) + 1)])
+            name = renderer.layout.replace("/", "-") + renderer.extension
+            samples.setdefault(renderer.format, []).append((name, data))
     if SEED.is_file():
-        markdown.append((SEED.name, SEED.read_bytes()))
-    return {"markdown": markdown}
+        samples.setdefault("markdown", []).append((SEED.name, SEED.read_bytes()))
+    return samples
 
 
 SAMPLES = _samples()
@@ -192,7 +204,8 @@ def test_mutation_fuzzer_for_its_time_budget() -> None:
         steps = [(rng.randrange(5), rng.randrange(len(data) + 1), rng.randrange(400),
                   rng.randbytes(rng.randrange(1, 12)))
                  for _ in range(rng.randrange(1, 8))]
-        doc = Document(name + rng.choice(_NAMES), _mutate(data, steps))
+        stem = name.rsplit(".", 1)[0]
+        doc = Document(stem + rng.choice(_NAMES), _mutate(data, steps))
         try:
             _assert_handled(read_document(doc))
         except AssertionError as exc:
