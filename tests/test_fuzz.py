@@ -14,6 +14,7 @@ import json
 import os
 import random
 import time
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -31,7 +32,7 @@ from hcpcs_extract.record import (
     HcpcsRecord,
     Source,
 )
-from hcpcs_extract.writers import csv_text
+from hcpcs_extract.writers import csv_text, dump_json, write_records_json
 from tests.conftest import SEED, check_schema
 from tests.support.bundles import sample_record
 
@@ -113,6 +114,21 @@ def test_record_survives_csv_round_trip(record: HcpcsRecord) -> None:
     [row] = csv.DictReader(io.StringIO(text, newline=""))
 
     assert record_from_flat(row) == record
+
+
+@settings(max_examples=max(10, EXAMPLES // 4), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(records, max_size=3))
+def test_records_json_written_a_record_at_a_time_is_the_whole_document(
+        tmp_path: Path, batch: list[HcpcsRecord]) -> None:
+    path = tmp_path / "records.json"
+
+    write_records_json(path, batch, "9.9")
+
+    assert path.read_text(encoding="utf-8") == dump_json({
+        "record_schema": "record.schema.json", "tool_version": "9.9",
+        "count": len(batch), "records": [r.to_dict() for r in batch],
+    })
 
 
 def _samples() -> dict[str, list[tuple[str, bytes]]]:
