@@ -117,7 +117,8 @@ def test_record_survives_csv_round_trip(record: HcpcsRecord) -> None:
 
 
 @settings(max_examples=max(10, EXAMPLES // 4), deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+          suppress_health_check=[HealthCheck.too_slow,
+                                 HealthCheck.function_scoped_fixture])
 @given(st.lists(records, max_size=3))
 def test_records_json_written_a_record_at_a_time_is_the_whole_document(
         tmp_path: Path, batch: list[HcpcsRecord]) -> None:

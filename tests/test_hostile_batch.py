@@ -36,7 +36,8 @@ def _manifest(out: Path) -> dict:
 
 
 def _errors(out: Path) -> list[dict]:
-    return [json.loads(line) for line in (out / "errors.jsonl").read_text().splitlines()]
+    lines = (out / "errors.jsonl").read_text().splitlines()
+    return [json.loads(line) for line in lines]
 
 
 def _records(out: Path) -> list[HcpcsRecord]:
@@ -63,7 +64,8 @@ class _Misbehaving:
             while time.monotonic() < deadline:
                 try:
                     time.sleep(60)
-                except BaseException:  # noqa: BLE001 - a parser that will not stop
+                # A parser that will not stop: it swallows the interrupt.
+                except BaseException:  # noqa: BLE001, S112
                     continue
         elif self.how == "dies":
             os._exit(3)
@@ -191,7 +193,7 @@ def test_reader_that_hangs_is_stopped_and_reported(tmp_path: Path,
     results = list(read_all([str(folder)], options))
 
     assert time.monotonic() - started < 5
-    stuck = [r for r in results if r.path.endswith("stuck.hang")][0]
+    stuck = next(r for r in results if r.path.endswith("stuck.hang"))
     assert stuck.status == "failed"
     assert stuck.reason == ("stopped: reading took longer than 0.5 seconds"
                             " (--max-seconds)")

@@ -31,8 +31,8 @@ def _tree(root: Path) -> set[str]:
     return {str(p.relative_to(root)) for p in root.rglob("*")}
 
 
-def _items(path: Path, limits: Limits = Limits()) -> list[Document | Skipped]:
-    return list(expand([str(path)], limits))
+def _items(path: Path, limits: Limits | None = None) -> list[Document | Skipped]:
+    return list(expand([str(path)], limits or Limits()))
 
 
 def test_members_named_outside_are_read_in_memory_and_never_written(
