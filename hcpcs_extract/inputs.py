@@ -149,16 +149,43 @@ def expand(inputs: list[str], limits: Limits = Limits(),
 
 def _walk(folder: Path, limits: Limits,
           skip_dir: str | None) -> Iterator[Document | Skipped]:
+    # Links inside a folder are not followed: a bundle unpacked from outside could
+    # point them anywhere on the machine. A folder that cannot be listed is
+    # reported, not passed over.
     skip = os.path.realpath(skip_dir) if skip_dir else None
-    for root, dirs, files in os.walk(folder, followlinks=False):
+    unlisted: list[OSError] = []
+    for root, dirs, files in os.walk(folder, onerror=unlisted.append,
+                                     followlinks=False):
+        yield from _unlisted(unlisted)
         if skip and os.path.realpath(root) == skip:
             dirs[:] = []
             continue
         dirs.sort()
-        for name in sorted(files):
+        for name in sorted(files + [d for d in dirs if _is_link(root, d)]):
             if name.startswith("."):
                 continue
-            yield from _file(os.path.join(root, name), limits, named=False)
+            path = os.path.join(root, name)
+            if _is_link(root, name):
+                yield Skipped(_shown(path), "symbolic link not followed",
+                              status="skipped")
+            else:
+                yield from _file(path, limits, named=False)
+    yield from _unlisted(unlisted)
+
+
+def _unlisted(errors: list[OSError]) -> Iterator[Skipped]:
+    while errors:
+        error = errors.pop(0)
+        yield Skipped(_shown(str(error.filename)),
+                      f"cannot list folder: {error.strerror or error}")
+
+
+def _is_link(root: str, name: str) -> bool:
+    return os.path.islink(os.path.join(root, name))
+
+
+def _shown(path: str) -> str:
+    return printable_name(path.replace(os.sep, "/"))
 
 
 def printable_name(name: str) -> str:
@@ -170,7 +197,7 @@ def printable_name(name: str) -> str:
 
 
 def _file(path: str, limits: Limits, named: bool) -> Iterator[Document | Skipped]:
-    display = printable_name(path.replace(os.sep, "/"))
+    display = _shown(path)
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):

@@ -185,3 +185,47 @@ def test_markup_in_sheets_opens_no_network_and_expands_no_external_entity(
     assert result.status == "converted"
     texts = [d.text for d in result.definitions]
     assert not any("TOP-SECRET" in text for text in texts)
+
+
+def test_links_inside_folders_are_skipped_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "private.md").write_text(markdown_sheet(sample_record(9)))
+    folder = tmp_path / "bundle"
+    folder.mkdir()
+    (folder / "real.md").write_text(SHEET)
+    (folder / "linked.md").symlink_to(outside / "private.md")
+    (folder / "linked-dir").symlink_to(outside)
+
+    results = list(read_all([str(folder)]))
+
+    assert [(Path(r.path).name, r.status, r.reason) for r in results] == [
+        ("linked-dir", "skipped", "symbolic link not followed"),
+        ("linked.md", "skipped", "symbolic link not followed"),
+        ("real.md", "converted", None),
+    ]
+
+
+def test_folder_that_cannot_be_listed_fails_with_a_reason(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    folder = tmp_path / "bundle"
+    (folder / "locked").mkdir(parents=True)
+    (folder / "locked" / "hidden.md").write_text(SHEET)
+    (folder / "open.md").write_text(SHEET)
+    real_scandir = os.scandir
+
+    def guarded(path):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", guarded)
+
+    results = list(read_all([str(folder)]))
+
+    assert [(Path(r.path).name, r.status, r.reason) for r in results] == [
+        ("open.md", "converted", None),
+        ("locked", "failed", "cannot list folder: Permission denied"),
+    ]
