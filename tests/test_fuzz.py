@@ -150,11 +150,29 @@ def _samples() -> dict[str, list[tuple[str, bytes]]]:
             samples.setdefault(renderer.format, []).append((name, data))
     if SEED.is_file():
         samples.setdefault("markdown", []).append((SEED.name, SEED.read_bytes()))
+    samples.update(_cms_samples())
     return samples
 
 
+def _cms_samples() -> dict[str, list[tuple[str, bytes]]]:
+    """A small CMS release in each of its file formats."""
+    from hcpcs_extract.columns import CMS_COLUMNS
+    from tests.support import cms_release as cms
+
+    lines = [cms.anweb_line(cms.G0001),
+             cms.continuation_line("G0001", "00200", cms.G0001_MORE),
+             cms.anweb_line(cms.MODIFIER_A1)]
+    rows = [list(CMS_COLUMNS), cms.table_row(cms.G0001),
+            cms.table_row(cms.MODIFIER_A1)]
+    return {
+        "cms-text": [("HCPC2019_CONTR_ANWEB.txt", "\r\n".join(lines).encode())],
+        "cms-xlsx": [("HCPC2023_JAN_ANWEB.xlsx", cms.workbook_bytes(rows))],
+        "cms-csv": [("HCPC2023_JAN_ANWEB_v3.csv", cms.csv_text(rows).encode())],
+    }
+
+
 SAMPLES = _samples()
-_NAMES = (".md", ".html", ".pdf", ".txt", "")
+_NAMES = (".md", ".html", ".pdf", ".txt", ".xlsx", ".csv", "")
 
 
 def _mutate(data: bytes, steps: list[tuple[int, int, int, bytes]]) -> bytes:

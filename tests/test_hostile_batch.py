@@ -330,3 +330,26 @@ def test_thousand_sheet_bundle_converts_the_good_and_reports_the_broken(
     errors = {e["member"]: e for e in _errors(out) if e["severity"] == "error"}
     assert sorted(errors) == sorted(broken)
     assert all(e["path"] == bundle.as_posix() for e in errors.values())
+
+
+class _BrokenSniff:
+    format = "broken-sniff"
+
+    def sniff(self, doc: Document) -> int:
+        raise ValueError("sniffing went wrong")
+
+    def read(self, doc: Document, report: Report) -> Iterator[HcpcsRecord]:
+        yield from ()
+
+
+def test_reader_whose_sniff_raises_fails_the_document_not_the_batch(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "READERS", [_BrokenSniff(), MarkdownReader()])
+    (tmp_path / "a.md").write_text(markdown_sheet(sample_record(1)))
+    (tmp_path / "b.md").write_text(markdown_sheet(sample_record(2)))
+
+    results = list(read_all([str(tmp_path)]))
+
+    assert [(r.status, r.reason) for r in results] == [
+        ("failed", "internal error while recognising the format: ValueError:"
+                   " sniffing went wrong")] * 2

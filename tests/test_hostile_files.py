@@ -229,3 +229,40 @@ def test_folder_that_cannot_be_listed_fails_with_a_reason(
         ("open.md", "converted", None),
         ("locked", "failed", "cannot list folder: Permission denied"),
     ]
+
+
+def test_workbook_with_damaged_compressed_data_fails_not_raises() -> None:
+    import io
+    import zipfile
+
+    from hcpcs_extract.columns import CMS_COLUMNS
+    from tests.support import cms_release as cms
+
+    data = bytearray(cms.workbook_bytes([list(CMS_COLUMNS),
+                                         cms.table_row(cms.G0001)]))
+    info = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for at in range(start + 10, start + info.compress_size - 10):
+        data[at] ^= 0x55
+
+    result = read_document(Document("HCPC2023_JAN_ANWEB.xlsx", bytes(data),
+                                    named=True))
+
+    assert result.status == "failed" and result.reason
+    _no_internal_errors(result)
+
+
+def test_release_row_whose_code_is_not_a_code_is_an_error() -> None:
+    from hcpcs_extract.columns import CMS_COLUMNS
+    from tests.support import cms_release as cms
+
+    rows = [list(CMS_COLUMNS), cms.table_row(cms.G0001),
+            cms.table_row({**cms.MODIFIER_A1, "HCPC": "RESSINGFORONEWOUND"})]
+    data = cms.csv_text(rows).encode()
+
+    result = read_document(Document("HCPC2023_JAN_ANWEB_v3.csv", data))
+
+    assert [r.hcpcs_code for r in result.records] == ["G0001"]
+    errors = [p for p in result.problems if p.severity == "error"]
+    assert [(p.line, p.reason) for p in errors] == [
+        (3, "HCPC 'RESSINGFORONEWOUND' is not an HCPCS code; row left out")]

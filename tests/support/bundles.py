@@ -8,6 +8,7 @@ import io
 import zipfile
 from pathlib import Path
 
+from hcpcs_extract.codetables import describe
 from hcpcs_extract.record import Coded, HcpcsRecord
 from tests.support.sheet_rows import sheet_rows
 
@@ -19,12 +20,13 @@ _ITEMS = (
     "Knee orthosis, elastic", "Walker, folding, wheeled",
 )
 _SIZES = ("each", "per unit", "per pair", "per month", "per diem", "per 10")
-_COVERAGE = (Coded("C", "Carrier judgment"), Coded("D", "Special coverage"
-             " instructions apply"), Coded("I", "Not payable by Medicare"))
-_PRICING = (Coded("00", "Service not separately priced by part B"),
-            Coded("32", "Durable medical equipment, inexpensive/routinely"
-                  " purchased"),
-            Coded("46", "Parenteral and enteral nutrition"))
+_COVERAGE = ("C", "D", "I")
+_PRICING = ("00", "32", "46")
+
+
+def _coded(field: str, code: str) -> Coded:
+    """A code with the meaning CMS's code tables give it, as sheets print it."""
+    return Coded(code, describe(field, code))
 
 
 def sample_code(number: int) -> str:
@@ -42,14 +44,15 @@ def sample_record(number: int) -> HcpcsRecord:
         record_type="procedure",
         long_description=f"{item}, model {number}, {size}",
         short_description=f"{item[:16]} {number}",
-        pricing_indicators=(_PRICING[number % len(_PRICING)],),
-        coverage=_COVERAGE[number % len(_COVERAGE)],
+        pricing_indicators=(
+            _coded("pricing_indicators", _PRICING[number % len(_PRICING)]),),
+        coverage=_coded("coverage", _COVERAGE[number % len(_COVERAGE)]),
         processing_note_number=f"{number % 100:04d}" if number % 3 == 0 else None,
-        betos=Coded("D1F", "Medical/surgical supplies"),
-        types_of_service=(Coded("9", "Other medical items or services"),),
-        code_added_date=dt.date(1990 + number % 30, 1 + number % 12, 1),
+        betos=_coded("betos", "D1F"),
+        types_of_service=(_coded("types_of_service", "9"),),
+        code_added_date=dt.date(1984 + number % 18, 1 + number % 12, 1),
         action_effective_date=dt.date(2002, 1, 1),
-        action=Coded("N", "No maintenance for this code"),
+        action=_coded("action", "N"),
     )
 
 
