@@ -16,7 +16,7 @@ from typing import Sequence
 from . import __version__
 from .batch import CONFLICT_POLICIES, Options, merge, read_all, write_outputs
 from .errors import HcpcsExtractError
-from .inputs import Limits
+from .inputs import Limits, printable_name
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -170,7 +170,8 @@ def run_convert(args: argparse.Namespace) -> int:
 
     for problem in result.problems:
         if problem.severity == "error" and not args.quiet:
-            print(f"hcpcs-extract: {problem}", file=sys.stderr)
+            # Reasons quote input text, which must not steer the terminal.
+            print(f"hcpcs-extract: {printable_name(str(problem))}", file=sys.stderr)
     if not args.quiet:
         print(f"hcpcs-extract: {result.summary()} -> {args.out}", file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_FAILED

@@ -266,3 +266,37 @@ def test_release_row_whose_code_is_not_a_code_is_an_error() -> None:
     errors = [p for p in result.problems if p.severity == "error"]
     assert [(p.line, p.reason) for p in errors] == [
         (3, "HCPC 'RESSINGFORONEWOUND' is not an HCPCS code; row left out")]
+
+
+class _QuotingReader:
+    """A reader whose error quotes the input raw, as any reader might."""
+
+    format = "quoting"
+
+    def sniff(self, doc: Document) -> int:
+        return 2
+
+    def read(self, doc: Document, report):
+        from hcpcs_extract.errors import InputError
+
+        raise InputError("unexpected text: " + doc.data.decode())
+        yield
+
+
+def test_reasons_quoting_input_cannot_steer_the_terminal(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from hcpcs_extract import readers
+    from hcpcs_extract.cli import main
+
+    monkeypatch.setattr(readers, "READERS", [_QuotingReader()])
+    sheet = tmp_path / "escape.md"
+    sheet.write_text("\x1b[2J\x1b]0;owned\x07")
+
+    status = main(["convert", str(sheet), "--out", str(tmp_path / "out"),
+                   "--jobs", "1"])
+
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "\x1b" not in err and "\x07" not in err
+    assert "unexpected text: \\u001b[2J\\u001b]0;owned\\u0007" in err
