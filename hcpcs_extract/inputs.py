@@ -42,7 +42,7 @@ class Limits:
     max_zip_ratio: float = 200.0
     max_zip_depth: int = 3
     max_document_seconds: float = 60.0
-    max_pdf_pages: int = 100
+    max_pdf_pages: int = 5000
     max_html_bytes: int = 64 * MiB
     max_html_depth: int = 100
 
@@ -203,13 +203,14 @@ def _file(path: str, limits: Limits, named: bool) -> Iterator[Document | Skipped
         if not stat.S_ISREG(info.st_mode):
             yield Skipped(display, "not a regular file")
             return
-        if info.st_size > limits.max_file_bytes:
-            yield Skipped(display, _too_large(limits, info.st_size))
-            return
         with open(path, "rb") as handle:
             head = handle.read(4)
             if is_zip(display, head):
+                # A bundle is bounded by the zip limits, member by member.
                 yield from _top_zip(display, handle, info.st_size, limits)
+                return
+            if info.st_size > limits.max_file_bytes:
+                yield Skipped(display, _too_large(limits, info.st_size))
                 return
             handle.seek(0)
             data = _read_capped(handle, limits.max_file_bytes)

@@ -342,3 +342,15 @@ def test_member_names_with_control_characters_are_escaped(tmp_path: Path) -> Non
     assert row["source_member"] == "evil\\u000d\\u001b[2Jname.md"
     errors = (out / "errors.jsonl").read_text()
     assert "unprintable characters; shown escaped" in errors
+
+
+def test_bundle_larger_than_the_document_limit_is_read_member_by_member(
+        tmp_path: Path) -> None:
+    bundle = write_zip(tmp_path / "b.zip", [(f"s{n}.md", SHEET) for n in range(20)],
+                       zipfile.ZIP_STORED)
+    limits = Limits(max_file_bytes=len(SHEET) + 1)
+    assert bundle.stat().st_size > limits.max_file_bytes
+
+    items = _items(bundle, limits)
+
+    assert len(items) == 20 and all(isinstance(i, Document) for i in items)
