@@ -58,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _more_commands() -> list:
     """Commands that live in their own modules, each with `add_parser`."""
-    return []
+    from . import diff_cli
+
+    return [diff_cli.add_parser]
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
