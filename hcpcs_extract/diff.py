@@ -408,6 +408,8 @@ def derive(old: HcpcsRecord, new: HcpcsRecord, changed: set[str]) -> tuple[str, 
     """The CMS action codes that describe how `old` became `new`, main one first;
     empty when nothing CMS classifies changed."""
     codes: set[str] = set()
+    if "code_added_date" in changed and _readded(old, new):
+        codes.add("A")
     if "termination_date" in changed:
         codes.add(_termination_code(old, new))
     if "long_description" in changed:
@@ -418,7 +420,8 @@ def derive(old: HcpcsRecord, new: HcpcsRecord, changed: set[str]) -> tuple[str, 
         codes.add("P")
     if changed & MISCELLANEOUS_FIELDS:
         codes.add("T")
-    if changed & ADMINISTRATIVE_FIELDS:
+    if changed & ADMINISTRATIVE_FIELDS - {"code_added_date"} or (
+            "code_added_date" in changed and "A" not in codes):
         codes.add("F")
     if {"C", "F"} <= codes:
         codes.add("B")
@@ -432,6 +435,12 @@ def _termination_code(old: HcpcsRecord, new: HcpcsRecord) -> str:
         return "R"
     # A termination date moved from one day to another is administrative data.
     return "F"
+
+
+def _readded(old: HcpcsRecord, new: HcpcsRecord) -> bool:
+    # A code deleted and added again (CMS reuses codes) gets a later added date.
+    return (old.code_added_date is not None and new.code_added_date is not None
+            and new.code_added_date > old.code_added_date)
 
 
 def derive_for_added(record: HcpcsRecord) -> tuple[str, ...]:

@@ -67,11 +67,11 @@ def _action(record: HcpcsRecord) -> str | None:
 
 def csv_rows(result: DiffResult) -> Iterator[dict[str, str]]:
     """One row per added or removed record and per changed value."""
-    for change, records in (("added", result.added), ("removed", result.removed)):
-        for record in records:
-            derived = " ".join(derive_for_added(record)) if change == "added" else ""
-            yield _row(change, record.key, derived=derived,
-                       action=_action(record) or "")
+    for record in result.added:
+        yield _row("added", record.key, derived=" ".join(derive_for_added(record)),
+                   action=_action(record) or "")
+    for record in result.removed:
+        yield _row("removed", record.key)
     for record in result.changed:
         for value in record.changes:
             yield _row("changed", record.key, field=value.field,
