@@ -12,15 +12,16 @@ from hcpcs_extract.document import Document
 
 def test_document_hashes_its_bytes_once(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
+    sha256 = hashlib.sha256
 
     def counting(data: bytes):
         calls.append(len(data))
-        return hashlib.sha256(data)
+        return sha256(data)
 
     monkeypatch.setattr(document.hashlib, "sha256", counting)
     doc = Document("release.txt", b"x" * 1000)
 
     digests = {doc.sha256 for _ in range(50)}
 
-    assert digests == {hashlib.sha256(b"x" * 1000).hexdigest()}
+    assert digests == {sha256(b"x" * 1000).hexdigest()}
     assert calls == [1000]
