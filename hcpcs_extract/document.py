@@ -30,7 +30,6 @@ class Document:
 
     @cached_property
     def sha256(self) -> str:
-        # Hashed once: every record read from the document names it in its source.
         return hashlib.sha256(self.data).hexdigest()
 
     @property

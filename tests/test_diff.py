@@ -23,7 +23,7 @@ from hcpcs_extract.diff import (
 from hcpcs_extract.diff_report import to_json
 from hcpcs_extract.record import Coded, HcpcsRecord, Source
 from tests.conftest import FIXTURES
-from tests.support.markdown_sheets import render_sheets
+from tests.support.render_markdown import render_many
 
 OLD = "fixtures/diff/old"
 NEW = "fixtures/diff/new"
@@ -43,7 +43,7 @@ def record(code: str = "A4651", **values: object) -> HcpcsRecord:
 
 def write_sheets(folder: Path, records: list[HcpcsRecord]) -> str:
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "sheets.md").write_text(render_sheets(records), encoding="utf-8")
+    (folder / "sheets.md").write_text(render_many(records), encoding="utf-8")
     return str(folder)
 
 
