@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterable, Iterator
 from . import __version__
 from .dictionary import FieldDictionary
 from .document import Definition, Document, Report
-from .errors import HcpcsExtractError, InputError, Problem
+from .errors import HcpcsExtractError, InputError, Problem, UnsupportedFormat
 from .inputs import Limits, Skipped, expand
 from .readers import find_reader
 from .record import HcpcsRecord
@@ -119,6 +119,8 @@ def read_document(doc: Document, options: Options = Options()) -> DocumentResult
     report = Report(doc)
     try:
         result.records = list(reader.read(doc, report))
+    except UnsupportedFormat as exc:
+        return _passed_over(result, doc, str(exc))
     except InputError as exc:
         report.error(exc.reason, **_place_of(exc))
     except HcpcsExtractError as exc:
@@ -133,6 +135,16 @@ def read_document(doc: Document, options: Options = Options()) -> DocumentResult
     result.problems = report.problems
     result.definitions = report.definitions
     _settle(result, options)
+    return result
+
+
+def _passed_over(result: DocumentResult, doc: Document,
+                 reason: str) -> DocumentResult:
+    """A document its reader turned down on reading: like one no reader claims."""
+    status = "failed" if doc.named else "skipped"
+    severity = "error" if status == "failed" else "warning"
+    result.status, result.reason, result.records = status, reason, []
+    result.problems = [Problem(severity, doc.path, reason, member=doc.member)]
     return result
 
 
