@@ -193,7 +193,8 @@ class DiffResult:
         return {code: n for code, n in counts.items() if n}
 
 
-def select_fields(only: Iterable[str] = (), ignore: Iterable[str] = ()) -> tuple[str, ...]:
+def select_fields(only: Iterable[str] = (),
+                  ignore: Iterable[str] = ()) -> tuple[str, ...]:
     """The fields to compare: `only` (or all) less `ignore`, in record order.
     Raises UnknownField naming the bad names and the known ones."""
     only, ignore = list(only), list(ignore)
@@ -308,7 +309,8 @@ def _duplicate(record: HcpcsRecord, side: str) -> Problem:
     )
 
 
-def _collect(records: Iterable[HcpcsRecord], wanted: set[Key]) -> dict[Key, HcpcsRecord]:
+def _collect(records: Iterable[HcpcsRecord],
+             wanted: set[Key]) -> dict[Key, HcpcsRecord]:
     kept: dict[Key, HcpcsRecord] = {}
     for record in records:
         if record.key in wanted and record.key not in kept:

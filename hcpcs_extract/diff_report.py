@@ -99,8 +99,8 @@ def text_report(result: DiffResult) -> str:
 
     if result.added:
         lines += ["", f"added ({len(result.added)}):"]
-        lines += [f"+ {_name(r.key)}  {r.long_description}  [{_codes(derive_for_added(r))}]"
-                  for r in result.added]
+        lines += [f"+ {_name(r.key)}  {r.long_description}"
+                  f"  [{_codes(derive_for_added(r))}]" for r in result.added]
     if result.removed:
         lines += ["", f"removed ({len(result.removed)}):"]
         lines += [f"- {_name(r.key)}  {r.long_description}" for r in result.removed]
@@ -112,8 +112,8 @@ def text_report(result: DiffResult) -> str:
             lines += [f"    {v.column}: {_quote(v.before)} -> {_quote(v.after)}"
                       for v in change.changes]
     if result.disagreements:
-        lines += ["", f"disagreements with {result.against}"
-                  f" ({len(result.disagreements)}):"]
+        title = f"disagreements with {result.against} ({len(result.disagreements)}):"
+        lines += ["", title]
         lines += [f"! {_name(d.key)}  {d.status}: derived {_codes(d.derived)},"
                   f" given {d.action or '-'}" for d in result.disagreements]
     return "\n".join(lines) + "\n"
@@ -121,11 +121,12 @@ def text_report(result: DiffResult) -> str:
 
 def _summary_lines(result: DiffResult) -> list[str]:
     summary = result.summary()
-    lines = [
+    counts = (
         f"{summary['added']} added{_types(summary['added_by_type'])},"
         f" {summary['removed']} removed{_types(summary['removed_by_type'])},"
-        f" {summary['changed']} changed, {summary['unchanged']} unchanged",
-    ]
+        f" {summary['changed']} changed, {summary['unchanged']} unchanged"
+    )
+    lines = [counts]
     if summary["fields"]:
         lines.append("fields changed: " + ", ".join(
             f"{name} {n}" for name, n in summary["fields"].items()))
@@ -212,9 +213,9 @@ def _changed_section(changed: list[RecordChange]) -> list[str]:
         return []
     out = ["", f"## Changed ({len(changed)})"]
     for change in changed:
-        out += ["", f"### {change.key[0]} `{change.key[1]}`", "",
-                f"Derived: {_codes(change.derived)}; action code in NEW:"
-                f" {_action(change.new) or '-'}", "",
+        codes = (f"Derived: {_codes(change.derived)}; action code in NEW:"
+                 f" {_action(change.new) or '-'}")
+        out += ["", f"### {change.key[0]} `{change.key[1]}`", "", codes, "",
                 "| Field | Before | After |", "|---|---|---|"]
         out += [_table_row((f"`{v.column}`", _cell(v.before), _cell(v.after)))
                 for v in change.changes]

@@ -68,8 +68,8 @@ def test_long_description_change_has_before_and_after() -> None:
     assert (change.field, change.before, change.after) == (
         "long_description",
         "Prescribed amount of oxygen is less than 1 liter per minute (lpm)",
-        "Prescribed amount of stationary oxygen while at rest is less than 1 liter"
-        " per minute (lpm)",
+        ("Prescribed amount of stationary oxygen while at rest is less than 1 liter"
+         " per minute (lpm)"),
     )
     assert qe.derived == ("C", "S")
 
