@@ -22,12 +22,13 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .batch import Options, read_all
 from .columns import flat_column
+from .compare import record_differences
 from .errors import HcpcsExtractError, Problem
 from .record import (
+    CODED_FIELDS,
     CODED_LIST_FIELDS,
     FIELD_NAMES,
     LIST_LIMITS,
-    Coded,
     HcpcsRecord,
 )
 
@@ -84,7 +85,7 @@ class UnknownField(HcpcsExtractError, ValueError):
 @dataclass(frozen=True, slots=True)
 class FieldChange:
     """One value that differs, as flat text: `column` is the flat CSV column
-    (`pricing_indicator_2`, `betos_description`), or `extra.NAME`."""
+    (`pricing_indicator_2`, `betos_description`), or `extra[NAME]`."""
 
     field: str
     position: int | None
@@ -353,57 +354,45 @@ def compare(old: HcpcsRecord, new: HcpcsRecord,
             fields: Iterable[str] = COMPARABLE_FIELDS) -> Iterator[FieldChange]:
     """Every value that differs; repeated fields are compared position by
     position, coded values by code and by description."""
-    for name in fields:
-        before, after = getattr(old, name), getattr(new, name)
-        if before == after:
-            continue
-        if name == "extra":
-            yield from _compare_extra(before, after)
+    skip = set(FIELD_NAMES) - set(fields)
+    for difference in record_differences(old, new, skip):
+        name = difference.field
+        before, after = difference.left, difference.right
+        if name.startswith("extra["):
+            yield FieldChange("extra", None, name, before, after)
         elif name in LIST_LIMITS:
+            before, after = before or [], after or []
             for n in range(1, max(len(before), len(after)) + 1):
-                yield from _compare_value(name, n, _nth(before, n), _nth(after, n))
+                yield from _value_changes(name, n, _nth(before, n), _nth(after, n))
         else:
-            yield from _compare_value(name, None, before, after)
+            yield from _value_changes(name, None, before, after)
 
 
-def _nth(values: tuple, n: int) -> Any:
+def _nth(values: list[Any], n: int) -> Any:
     return values[n - 1] if n <= len(values) else None
 
 
-def _compare_value(name: str, position: int | None, before: Any,
+def _value_changes(name: str, position: int | None, before: Any,
                    after: Any) -> Iterator[FieldChange]:
-    if isinstance(before, Coded) or isinstance(after, Coded) or \
-            name in CODED_LIST_FIELDS:
-        codes = _part(before, "code"), _part(after, "code")
-        meanings = _part(before, "description"), _part(after, "description")
-        if codes[0] != codes[1]:
-            yield FieldChange(name, position, flat_column(name, position), *codes)
-        if meanings[0] != meanings[1]:
-            column = flat_column(name, position, "description")
-            yield FieldChange(name, position, column, *meanings)
+    """Changes of one JSON value; a coded value (`{code, description}`) changes
+    in its code, its description or both."""
+    if name in CODED_FIELDS or name in CODED_LIST_FIELDS:
+        for part in ("code", "description"):
+            was, now = _part(before, part), _part(after, part)
+            if was != now:
+                yield FieldChange(name, position, flat_column(name, position, part),
+                                  was, now)
     elif before != after:
         yield FieldChange(name, position, flat_column(name, position),
                           _text(before), _text(after))
 
 
-def _part(value: Coded | None, part: str) -> str | None:
-    return None if value is None else getattr(value, part)
+def _part(value: Mapping[str, Any] | None, part: str) -> str | None:
+    return None if value is None else value.get(part)
 
 
 def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def _compare_extra(before: Mapping[str, str],
-                   after: Mapping[str, str]) -> Iterator[FieldChange]:
-    for name in sorted(before.keys() | after.keys()):
-        if before.get(name) != after.get(name):
-            yield FieldChange("extra", None, f"extra.{name}", before.get(name),
-                              after.get(name))
+    return None if value is None else str(value)
 
 
 def derive(old: HcpcsRecord, new: HcpcsRecord, changed: set[str]) -> tuple[str, ...]:

@@ -120,7 +120,7 @@ def test_extra_values_change_one_name_at_a_time() -> None:
     changes = list(compare(before, after))
 
     assert [(c.column, c.before, c.after) for c in changes] == [
-        ("extra.Status", "Active", "Discontinued"),
+        ("extra[Status]", "Active", "Discontinued"),
     ]
 
 
