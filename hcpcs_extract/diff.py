@@ -353,7 +353,7 @@ def _result(old: str, new: str, fields: tuple[str, ...],
 def compare(old: HcpcsRecord, new: HcpcsRecord,
             fields: Iterable[str] = COMPARABLE_FIELDS) -> Iterator[FieldChange]:
     """Every value that differs; repeated fields are compared position by
-    position, coded values by code and by description."""
+    position, coded values by code, and by description where the code stays."""
     skip = set(FIELD_NAMES) - set(fields)
     for difference in record_differences(old, new, skip):
         name = difference.field
@@ -374,14 +374,18 @@ def _nth(values: list[Any], n: int) -> Any:
 
 def _value_changes(name: str, position: int | None, before: Any,
                    after: Any) -> Iterator[FieldChange]:
-    """Changes of one JSON value; a coded value (`{code, description}`) changes
-    in its code, its description or both."""
+    """Changes of one JSON value; a coded value is `{code, description}`."""
     if name in CODED_FIELDS or name in CODED_LIST_FIELDS:
-        for part in ("code", "description"):
-            was, now = _part(before, part), _part(after, part)
-            if was != now:
-                yield FieldChange(name, position, flat_column(name, position, part),
-                                  was, now)
+        # A new code brings its own meaning (filled in from CMS's tables when
+        # the input does not print it): only a meaning that changes under the
+        # same code is a change of its own.
+        codes = _part(before, "code"), _part(after, "code")
+        meanings = _part(before, "description"), _part(after, "description")
+        if codes[0] != codes[1]:
+            yield FieldChange(name, position, flat_column(name, position), *codes)
+        elif meanings[0] != meanings[1]:
+            column = flat_column(name, position, "description")
+            yield FieldChange(name, position, column, *meanings)
     elif before != after:
         yield FieldChange(name, position, flat_column(name, position),
                           _text(before), _text(after))
