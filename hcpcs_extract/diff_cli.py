@@ -43,6 +43,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--against", metavar="REPORT",
                         help="hold the derived action codes against CMS's change"
                         " report (Changes by Action Code) instead of NEW's own")
+    parser.add_argument("--no-fill", action="store_true",
+                        help="compare coded values' meanings as the inputs print"
+                        " them (default: fill missing ones from CMS's code tables,"
+                        " as convert does)")
     form = parser.add_mutually_exclusive_group()
     for name in ("json", "csv", "markdown"):
         form.add_argument(f"--{name}", dest="format", action="store_const",
@@ -67,7 +71,8 @@ def run_diff(args: argparse.Namespace) -> int:
         _tell(args, report.problems)
         against, label = report.actions, f"the change report {args.against}"
 
-    options = Options(limits=limits_from(args), debug=args.debug)
+    options = Options(limits=limits_from(args), debug=args.debug,
+                      fill_descriptions=not args.no_fill)
     result = diff(args.old, args.new, fields, options, against=against,
                   against_label=label)
     sys.stdout.write(FORMATS[args.format](result))

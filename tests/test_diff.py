@@ -113,6 +113,17 @@ def test_coded_value_changes_by_code_and_by_description() -> None:
     ]
 
 
+def test_a_new_code_brings_its_own_meaning() -> None:
+    before = record(pricing_indicators=(Coded("32", "Lump sum purchase"),))
+    after = record(pricing_indicators=(Coded("34", "DME supplies"),))
+
+    changes = list(compare(before, after))
+
+    assert [(c.column, c.before, c.after) for c in changes] == [
+        ("pricing_indicator_1", "32", "34"),
+    ]
+
+
 def test_extra_values_change_one_name_at_a_time() -> None:
     before = record(extra={"Status": "Active", "Notes": "x"})
     after = record(extra={"Status": "Discontinued", "Notes": "x"})

@@ -39,6 +39,15 @@ def test_cli_json_is_the_library_result(capsys: pytest.CaptureFixture[str]) -> N
     assert json.loads(capsys.readouterr().out) == to_json(diff(OLD, NEW))
 
 
+def test_no_fill_keeps_meanings_as_printed(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    main(["diff", OLD, NEW, "--json", "--no-fill"])
+
+    added = json.loads(capsys.readouterr().out)["added"]
+    assert added[0]["hcpcs_code"] == "CO" and added[0]["action"] == {
+        "code": "A", "description": None}
+
+
 def test_equal_releases_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["diff", OLD, OLD]) == 0
     assert "0 added, 0 removed, 0 changed, 8 unchanged" in capsys.readouterr().out
