@@ -316,3 +316,14 @@ def test_json_summary_holds_the_counts() -> None:
         "added": 2, "removed": 2, "changed": 5}
     assert data["summary"]["fields"]["termination_date"] == 1
     json.dumps(data)
+
+
+def test_markdown_report_escapes_pipes_in_values(tmp_path: Path) -> None:
+    from hcpcs_extract.diff_report import markdown_report
+
+    old = write_sheets(tmp_path / "old", [record(long_description="Tube, each")])
+    new = write_sheets(tmp_path / "new", [record(long_description="Tube | each")])
+
+    report = markdown_report(diff(old, new))
+
+    assert "| `long_description` | Tube, each | Tube \\| each |" in report
