@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -31,8 +30,6 @@ from .record import (
     LIST_LIMITS,
     HcpcsRecord,
 )
-
-log = logging.getLogger(__name__)
 
 Key = tuple[str, str]
 

@@ -218,6 +218,17 @@ def test_changes_are_classified_as_cms_action_codes(before: dict, after: dict,
     assert derive(old, new, changed) == codes
 
 
+def test_every_compared_field_has_a_place_in_the_classification() -> None:
+    from hcpcs_extract import diff as engine
+
+    groups = [engine.PAYMENT_FIELDS, engine.MISCELLANEOUS_FIELDS,
+              engine.ADMINISTRATIVE_FIELDS, engine.UNCLASSIFIED_FIELDS,
+              {"long_description", "short_description", "termination_date"}]
+
+    assert sorted(name for group in groups for name in group) == sorted(
+        COMPARABLE_FIELDS)
+
+
 def test_a_record_added_and_already_terminated_was_also_discontinued() -> None:
     assert derive_for_added(record()) == ("A",)
     assert derive_for_added(record(termination_date=dt.date(2018, 6, 30))) == (
