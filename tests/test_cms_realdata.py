@@ -129,8 +129,8 @@ def test_disclaimer_lines_are_one_warning(realdata, convert):
     problems = _problems(convert("cms-2019/HCPC2019_CONTR_ANWEB.txt"))
 
     assert [(p["line"], p["reason"]) for p in problems] == [
-        (1, "8 lines are not ANWEB records and were passed over: lines 1-8"
-            " (first: '***Disclaimers')")
+        (1, "lines not ANWEB records, passed over: 1-8"
+            " (8 in all; first: '***Disclaimers')")
     ]
 
 
