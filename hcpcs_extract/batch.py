@@ -12,13 +12,17 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from . import __version__
-from .compare import record_differences
+from .columns import FLAT_COLUMNS, record_to_flat
+from .datapackage import data_package
 from .dictionary import FieldDictionary
 from .document import Definition, Document, Report
 from .errors import HcpcsExtractError, InputError, Problem, UnsupportedFormat
+from .excel_csv import EXCEL_NAME, write_excel_csv
 from .inputs import Limits, Skipped, expand
 from .readers import find_reader
 from .record import HcpcsRecord
+from .text import looks_binary
+from .validate import review
 from .writers import write_json, write_jsonl, write_records
 
 log = logging.getLogger(__name__)
@@ -60,11 +64,14 @@ class Options:
     on_conflict: str = "first"
     limits: Limits = Limits()
     debug: bool = False
+    excel: bool = False
+    fill_descriptions: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "strict": self.strict,
             "on_conflict": self.on_conflict,
+            "fill_descriptions": self.fill_descriptions,
             "limits": vars(self.limits),
         }
 
@@ -107,11 +114,12 @@ def read_document(doc: Document, options: Options = Options()) -> DocumentResult
     reader = find_reader(doc)
     result = DocumentResult(doc.path, doc.member, doc.sha256, None, "converted")
     if reader is None:
+        # A skipped file is listed in the manifest only; a failed one is an error.
         result.status, result.reason = _unread(doc)
-        severity = "error" if result.status == "failed" else "warning"
-        result.problems.append(
-            Problem(severity, doc.path, result.reason, member=doc.member)
-        )
+        if result.status == "failed":
+            result.problems.append(
+                Problem("error", doc.path, result.reason, member=doc.member)
+            )
         return result
 
     result.format = reader.format
@@ -131,6 +139,8 @@ def read_document(doc: Document, options: Options = Options()) -> DocumentResult
         report.error(f"internal error in the {reader.format} reader:"
                      f" {type(exc).__name__}: {exc}")
 
+    result.records = [review(r, report, options.fill_descriptions)
+                      for r in result.records]
     result.problems = report.problems
     result.definitions = report.definitions
     _settle(result, options)
@@ -151,6 +161,8 @@ def _unread(doc: Document) -> tuple[str, str]:
     # A file the user named is expected to be read; files met inside folders and
     # bundles (READMEs, images) are passed over with a reason.
     reason = f"not a format hcpcs-extract reads: {doc.name}"
+    if looks_binary(doc.head):
+        reason = f"binary data that no reader knows: {doc.name}"
     return ("failed" if doc.named else "skipped"), reason
 
 
@@ -176,7 +188,7 @@ def read_all(inputs: list[str], options: Options = Options(),
     for item in expand(inputs, options.limits, skip_dir=skip_dir):
         if isinstance(item, Skipped):
             yield DocumentResult(item.path, item.member, None, None, item.status,
-                                 item.reason, problems=[item.problem()])
+                                 item.reason, problems=item.problems())
         else:
             yield read_document(item, options)
 
@@ -213,6 +225,7 @@ def _keep(kept: dict[tuple[str, str], HcpcsRecord], record: HcpcsRecord,
 
     assert record.source is not None and earlier.source is not None
     first = _where(earlier)
+    fields = ", ".join(_differing_fields(earlier, record))
     severity = "error" if policy == "fail" else "warning"
     choice = {"first": "the first is kept", "last": "the last is kept",
               "fail": "neither is kept"}[policy]
@@ -220,14 +233,18 @@ def _keep(kept: dict[tuple[str, str], HcpcsRecord], record: HcpcsRecord,
         kept[record.key] = record
     elif policy == "fail":
         kept.pop(record.key)
-    fields = ", ".join(sorted({d.field for d in record_differences(earlier, record)}))
     return [Problem(
         severity, record.source.path,
-        f"conflict: {record.hcpcs_code} differs from the record in {first}"
-        f" ({fields}); {choice}",
+        f"conflict: {record.hcpcs_code} differs in {fields} from the record in"
+        f" {first}; {choice}",
         member=record.source.member, line=record.source.line,
         page=record.source.page, row=record.source.row, code=record.hcpcs_code,
     )]
+
+
+def _differing_fields(a: HcpcsRecord, b: HcpcsRecord) -> list[str]:
+    left, right = a.to_dict(), b.to_dict()
+    return [k for k in left if k != "source" and left[k] != right[k]]
 
 
 def _where(record: HcpcsRecord) -> str:
@@ -245,6 +262,10 @@ def write_outputs(out_dir: Path, result: ConvertResult, options: Options) -> Non
     out_dir.mkdir(parents=True, exist_ok=True)
     write_records(out_dir, result.records, __version__)
     write_json(out_dir / "fields.json", result.dictionary.to_dict())
+    write_json(out_dir / "datapackage.json", data_package())
+    if options.excel:
+        write_excel_csv(out_dir / EXCEL_NAME, FLAT_COLUMNS,
+                        (record_to_flat(r) for r in result.records))
     write_jsonl(out_dir / "errors.jsonl", (p.to_dict() for p in result.problems))
     write_json(out_dir / "manifest.json", {
         "tool": "hcpcs-extract",
