@@ -77,7 +77,6 @@ def test_bundle_with_text_and_xlsx_reads_both_and_reports_what_differs(tmp_path)
     conflicts = [p for p in problems if p["reason"].startswith("conflict")]
     assert [(p["code"], p["row"]) for p in conflicts] == [("G0001", 3)]
     assert conflicts[0]["reason"] == (
-        f"conflict: G0001 differs from the record in {bundle} ::"
-        " HCPC2019_CONTR_ANWEB.txt, line 2 (action_effective_date);"
-        " the first is kept"
+        f"conflict: G0001 differs in action_effective_date from the record in"
+        f" {bundle} :: HCPC2019_CONTR_ANWEB.txt, line 2; the first is kept"
     )

@@ -55,21 +55,23 @@ STRAY_ROWS = [
     pytest.param("cms-2023-jan/HCPC2023_JAN_ANWEB_v3.csv", ["G0503"]),
 ]
 
-_converted: dict[str, Path] = {}
+_converted: dict[tuple[str, ...], Path] = {}
 
 
 @pytest.fixture(scope="session")
 def convert(tmp_path_factory):
-    """Converts a file under realdata once; gives its output folder."""
+    """Converts a file under realdata once per set of options; gives its output
+    folder."""
 
-    def run(name: str) -> Path:
-        if name not in _converted:
+    def run(name: str, *options: str) -> Path:
+        key = (name, *options)
+        if key not in _converted:
             out = tmp_path_factory.mktemp("convert")
             status = main(["convert", str(REALDATA / name), "--out", str(out),
-                           "--quiet"])
+                           "--quiet", *options])
             assert status == 0, f"convert {name} exited {status}"
-            _converted[name] = out
-        return _converted[name]
+            _converted[key] = out
+        return _converted[key]
 
     return run
 
@@ -109,8 +111,10 @@ def test_text_and_xlsx_differ_only_where_the_files_do(realdata, convert, release
     text_name, xlsx_name = TEXT_AND_XLSX[release]
     expected = json.loads((FIXTURES / "cms" / "text_vs_xlsx.json").read_text())
 
-    differences = compare_records(_records(convert(text_name)),
-                                  _records(convert(xlsx_name)))
+    # Meanings filled from the code tables are the same on both sides and
+    # would tie these differences to the tables' wording.
+    differences = compare_records(_records(convert(text_name, "--no-fill")),
+                                  _records(convert(xlsx_name, "--no-fill")))
 
     assert [[d.code, d.field, d.left, d.right] for d in differences] == (
         expected[release]
@@ -128,7 +132,8 @@ def test_stray_continuation_rows_are_reported(realdata, convert, name, codes):
 def test_disclaimer_lines_are_one_warning(realdata, convert):
     problems = _problems(convert("cms-2019/HCPC2019_CONTR_ANWEB.txt"))
 
-    assert [(p["line"], p["reason"]) for p in problems] == [
+    passed = [p for p in problems if "not ANWEB records" in p["reason"]]
+    assert [(p["line"], p["reason"]) for p in passed] == [
         (1, "lines not ANWEB records, passed over: 1-8"
             " (8 in all; first: '***Disclaimers')")
     ]
@@ -174,7 +179,7 @@ def test_whole_cms_zip_gives_the_release_once_and_reports_where_files_differ(
         "HCPCS2017_Trans Report_ChangesbyHCPC.prn": ("skipped", 0),
         "proc_notes_2017.txt": ("skipped", 0),
     }
-    conflicts = [(p["code"], p["reason"].split(" (")[1].split(")")[0])
+    conflicts = [(p["code"], p["reason"].split(" differs in ")[1].split(" from")[0])
                  for p in _problems(out) if p["reason"].startswith("conflict")]
     assert conflicts == [("L5638", "action_effective_date"),
                          ("L5640", "action_effective_date"),
