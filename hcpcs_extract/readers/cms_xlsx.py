@@ -14,7 +14,7 @@ import datetime as dt
 import warnings
 import zipfile
 from io import BytesIO
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from ..cms_rows import normalise_header, records_from_rows
 from ..document import Document, Report
@@ -92,7 +92,7 @@ def _strings_show_anweb(data: bytes) -> bool:
     return False
 
 
-def _open(doc: Document):
+def _open(doc: Document) -> Any:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - a declared dependency
@@ -108,7 +108,7 @@ def _open(doc: Document):
                          f" {exc}") from exc
 
 
-def _sheet_rows(sheet) -> Iterator[tuple[int, list[str]]]:
+def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
     # A workbook's stored size can be wrong; reading without it sees every row.
     sheet.reset_dimensions()
     header: Sequence[str] = ()
