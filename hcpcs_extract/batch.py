@@ -490,9 +490,8 @@ def _keep(kept: dict[tuple[str, str], HcpcsRecord],
 def _conflict(earlier: HcpcsRecord, record: HcpcsRecord, policy: str) -> Problem:
     assert record.source is not None
     severity = "error" if policy == "fail" else "warning"
-    choice = {"first": f"the record from {_where(earlier)} is kept",
-              "last": "this record is kept",
-              "fail": "neither is kept (--on-conflict fail)"}[policy]
+    choice = {"first": "the first is kept", "last": "the last is kept",
+              "fail": "neither is kept"}[policy]
     differing = ", ".join(_differing_fields(earlier, record))
     return Problem(
         severity, record.source.path,

@@ -59,9 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _more_commands() -> list:
     """Commands that live in their own modules, each with `add_parser`."""
-    from . import load_command
+    from . import diff_cli, load_command
 
-    return [load_command.add_parser]
+    return [load_command.add_parser, diff_cli.add_parser]
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
