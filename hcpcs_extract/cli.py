@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -15,7 +16,7 @@ from typing import Sequence
 from . import __version__
 from .batch import CONFLICT_POLICIES, Options, merge, read_all, write_outputs
 from .errors import HcpcsExtractError
-from .inputs import Limits
+from .inputs import Limits, printable_name
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -58,9 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _more_commands() -> list:
     """Commands that live in their own modules, each with `add_parser`."""
-    from . import load_command
+    from . import diff_cli, load_command
 
-    return [load_command.add_parser]
+    return [load_command.add_parser, diff_cli.add_parser]
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
@@ -85,6 +86,16 @@ def add_limits(parser: argparse.ArgumentParser) -> None:
                        default=defaults.max_zip_members)
     group.add_argument("--max-zip-depth", type=int,
                        default=defaults.max_zip_depth, help="zips inside zips")
+    group.add_argument("--max-seconds", type=float,
+                       default=defaults.max_document_seconds,
+                       help="time to read one document (0: no limit)")
+    group.add_argument("--max-pdf-pages", type=int, default=defaults.max_pdf_pages,
+                       help="pages read of one PDF")
+    group.add_argument("--max-html-bytes", type=int,
+                       default=defaults.max_html_bytes, help="size of one HTML page")
+    group.add_argument("--max-html-depth", type=int,
+                       default=defaults.max_html_depth,
+                       help="nesting of elements in one HTML page")
 
 
 def limits_from(args: argparse.Namespace) -> Limits:
@@ -94,7 +105,25 @@ def limits_from(args: argparse.Namespace) -> Limits:
         max_zip_ratio=args.max_zip_ratio,
         max_zip_members=args.max_zip_members,
         max_zip_depth=args.max_zip_depth,
+        max_document_seconds=args.max_seconds,
+        max_pdf_pages=args.max_pdf_pages,
+        max_html_bytes=args.max_html_bytes,
+        max_html_depth=args.max_html_depth,
     )
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+def _jobs(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 
 def _add_convert(commands: argparse._SubParsersAction) -> None:
@@ -113,7 +142,11 @@ def _add_convert(commands: argparse._SubParsersAction) -> None:
                         " (default: fill missing ones from CMS's code tables)")
     parser.add_argument("--on-conflict", choices=CONFLICT_POLICIES, default="first",
                         help="which record to keep when two inputs disagree on a"
-                        " code (default: first)")
+                        " code (default: first; first and last in sorted order of"
+                        " the input names)")
+    parser.add_argument("--jobs", "-j", type=_jobs, default=default_jobs(),
+                        metavar="N", help="worker processes reading documents"
+                        " (default: the CPU count); the output is the same for any N")
     parser.add_argument("--excel", action="store_true",
                         help="also write records.excel.csv, for opening in Excel:"
                         " codes kept as text, no cell run as a formula")
@@ -130,14 +163,15 @@ def run_convert(args: argparse.Namespace) -> int:
                       excel=args.excel,
                       fill_descriptions=not args.no_fill)
 
-    results = read_all(args.inputs, options, skip_dir=str(args.out))
+    results = read_all(args.inputs, options, skip_dir=str(args.out), jobs=args.jobs)
     with _progress(args.quiet) as bar:
         result = merge(results, options, on_result=lambda _: bar.update(1))
     write_outputs(args.out, result, options)
 
     for problem in result.problems:
         if problem.severity == "error" and not args.quiet:
-            print(f"hcpcs-extract: {problem}", file=sys.stderr)
+            # Reasons quote input text, which must not steer the terminal.
+            print(f"hcpcs-extract: {printable_name(str(problem))}", file=sys.stderr)
     if not args.quiet:
         print(f"hcpcs-extract: {result.summary()} -> {args.out}", file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_FAILED

@@ -23,7 +23,13 @@ from .record import (
     HcpcsRecord,
     Source,
 )
-from .values import clean_text, normalise_code, parse_date, parse_units
+from .values import (
+    clean_text,
+    is_code_shaped,
+    normalise_code,
+    parse_date,
+    parse_units,
+)
 
 FIRST_RECIDS = {"3": "procedure", "7": "modifier"}
 CONTINUATION_RECIDS = {"4": "procedure", "8": "modifier"}
@@ -62,6 +68,10 @@ def records_from_rows(
         recid = (cells.get("RECID") or "").strip() or _guess_recid(code)
         if not code:
             report.warn("row without a HCPC code skipped", **{unit: place})
+            continue
+        if not is_code_shaped(code):
+            report.error(f"HCPC {code!r} is not an HCPCS code; row left out",
+                         **{unit: place})
             continue
 
         if recid in CONTINUATION_RECIDS:

@@ -15,13 +15,15 @@ class Document:
 
     `path` is the file as given on the command line (or found below a folder);
     `member` is the name inside a zip, nested zips joined with ` :: `; `named` is
-    true for a file the user named rather than one met inside a folder.
+    true for a file the user named rather than one met inside a folder; `notes` are
+    warnings about how the document was found (a zip member's name, say).
     """
 
     path: str
     data: bytes
     member: str | None = None
     named: bool = False
+    notes: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

@@ -13,6 +13,7 @@ from typing import Iterable, Iterator
 
 from .columns import flat_column
 from .document import Report
+from .inputs import check_html
 from .labels import CODE, LabelMatch, display_label, match_label
 from .record import (
     CODED_FIELDS,
@@ -27,6 +28,7 @@ from .record import (
 )
 from .values import (
     clean_text,
+    is_code_shaped,
     meaning_to_text,
     normalise_code,
     parse_date,
@@ -159,6 +161,7 @@ class _RecordBuilder:
             return
 
         column = flat_column(match.key, match.position, match.part)
+        check_html(row.meaning, line=row.line, page=row.page)
         meaning = meaning_to_text(row.meaning) if row.meaning.strip() else None
         if meaning:
             self.report.define(column, label, meaning)
@@ -187,6 +190,11 @@ class _RecordBuilder:
 
     def _take_code(self, value: str, row: Row) -> None:
         code = normalise_code(value)
+        if not is_code_shaped(code):
+            self.report.error(f"code row holds {value!r}, not an HCPCS code",
+                              **_place(row))
+            self.failed = True
+            return
         if self.code is not None and code != self.code:
             self.report.error(
                 f"sheet names two codes, {self.code} and {code}", **_place(row)

@@ -58,18 +58,32 @@ def write_records(out_dir: Path, records: list[HcpcsRecord],
     """records.jsonl, records.json, records.csv and records.cms.csv, with the
     record's JSON Schema beside them."""
     write_jsonl(out_dir / "records.jsonl", (r.to_dict() for r in records))
-    write_json(out_dir / "records.json", {
-        "record_schema": SCHEMA_NAME,
-        "tool_version": tool_version,
-        "count": len(records),
-        "records": [r.to_dict() for r in records],
-    })
+    write_records_json(out_dir / "records.json", records, tool_version)
     write_csv(out_dir / "records.csv", FLAT_COLUMNS,
               (record_to_flat(r) for r in records))
     write_csv(out_dir / "records.cms.csv", CMS_COLUMNS,
               (record_to_cms(r) for r in records))
     with atomic_text(out_dir / SCHEMA_NAME) as out:
         out.write(schema_text())
+
+
+def write_records_json(path: Path, records: list[HcpcsRecord],
+                       tool_version: str) -> None:
+    """records.json, written a record at a time: the same bytes as `dump_json` of
+    the whole document, without holding all of it in memory as one string."""
+    head = {"record_schema": SCHEMA_NAME, "tool_version": tool_version,
+            "count": len(records), "records": []}
+    with atomic_text(path) as out:
+        if not records:
+            out.write(dump_json(head))
+            return
+        # JSON escapes newlines inside strings, so every newline here is layout.
+        out.write(dump_json(head)[: -len("[]\n}\n")] + "[\n")
+        for n, record in enumerate(records):
+            text = json.dumps(record.to_dict(), ensure_ascii=False, indent=2)
+            separator = "" if n == 0 else ",\n"
+            out.write(separator + "    " + text.replace("\n", "\n    "))
+        out.write("\n  ]\n}\n")
 
 
 def write_csv(path: Path, columns: Iterable[str],

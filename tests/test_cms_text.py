@@ -104,8 +104,8 @@ def test_disclaimer_block_with_tabs_and_a0_bytes_is_one_warning_with_its_lines()
 
     assert len(records) == 2
     assert [p.reason for p in report.problems] == [
-        "4 lines are not ANWEB records and were passed over: lines 1-4"
-        " (first: '***Disclaimers')"
+        "lines not ANWEB records, passed over: 1-4"
+        " (4 in all; first: '***Disclaimers')"
     ]
     assert report.problems[0].line == 1
 
@@ -123,8 +123,8 @@ def test_a_line_of_another_shape_inside_the_data_is_reported_with_its_line():
     _, report = _read(_doc(lines))
 
     assert [(p.line, p.reason) for p in report.problems] == [
-        (2, "1 lines are not ANWEB records and were passed over: lines 2"
-            " (first: 'garbage that is not a record')")
+        (2, "lines not ANWEB records, passed over: 2"
+            " (1 in all; first: 'garbage that is not a record')")
     ]
 
 
@@ -134,7 +134,7 @@ def test_latin1_byte_in_a_record_line_is_decoded_and_reported_once():
 
     assert records[0].short_description == "Caf\xe9 blood draw"
     assert [p.reason for p in report.problems] == [
-        "1 record lines are not UTF-8 (first at line 1); decoded as Windows-1252"
+        "record lines not UTF-8: 1 (first at line 1); decoded as Windows-1252"
     ]
 
 
@@ -154,7 +154,7 @@ def test_short_code_line_reads_as_padded_and_is_reported():
 
     assert records[0].action == Coded("D")
     assert [p.reason for p in report.problems] == [
-        "1 code lines are shorter than 320 characters (first at line 1);"
+        "code lines shorter than 320 characters: 1 (first at line 1);"
         " read as if padded with blanks"
     ]
 

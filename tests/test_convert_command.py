@@ -98,9 +98,10 @@ def test_some_inputs_failing_exits_1_and_still_writes_the_rest(tmp_path: Path):
 
     assert status == 1
     manifest = json.loads((tmp_path / "manifest.json").read_text())
+    # Inputs are taken in sorted order of their names, whatever order they are given.
     assert [(i["path"], i["status"]) for i in manifest["inputs"]] == [
-        ("fixtures/markdown/vendor/QE.md", "converted"),
         ("fixtures/bad/empty.md", "failed"),
+        ("fixtures/markdown/vendor/QE.md", "converted"),
     ]
     assert len((tmp_path / "records.jsonl").read_text().splitlines()) == 1
     errors = [json.loads(x) for x in (tmp_path / "errors.jsonl").read_text().split(

@@ -150,7 +150,7 @@ def _decoded_lines(data: bytes, report: Report) -> Iterator[tuple[int, str]]:
         yield number, text
 
     if fallback:
-        report.warn(f"{len(fallback)} record lines are not UTF-8 (first at line"
+        report.warn(f"record lines not UTF-8: {len(fallback)} (first at line"
                     f" {fallback[0]}); decoded as Windows-1252",
                     line=fallback[0])
 
@@ -180,8 +180,8 @@ def _record_rows(lines: list[tuple[int, str]],
     passed.close()
     _report_passed(passed, report)
     if short:
-        report.warn(f"{len(short)} code lines are shorter than {RECORD_LENGTH}"
-                    f" characters (first at line {short[0]}); read as if padded"
+        report.warn(f"code lines shorter than {RECORD_LENGTH} characters:"
+                    f" {len(short)} (first at line {short[0]}); read as if padded"
                     " with blanks", line=short[0])
 
 
@@ -197,6 +197,6 @@ def _report_passed(passed: _Passed, report: Report) -> None:
     if not passed.runs:
         return
     ranges = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in passed.runs)
-    report.warn(f"{passed.count} lines are not ANWEB records and were passed"
-                f" over: lines {ranges} (first: {passed.first_text!r})",
+    report.warn(f"lines not ANWEB records, passed over: {ranges}"
+                f" ({passed.count} in all; first: {passed.first_text!r})",
                 line=passed.runs[0][0])

@@ -11,9 +11,11 @@ are passed over with the reason.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 import zipfile
+import zlib
 from io import BytesIO
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from ..cms_rows import normalise_header, records_from_rows
 from ..document import Document, Report
@@ -35,6 +37,8 @@ _WIDTHS: dict[str, int] = {
 }
 _DATES = frozenset({"ASC_DT", "OPPS_DT", "ADD DT", "ACT EFF DT", "TERM DT"})
 _ANWEB_STRINGS = (b">SEQNUM<", b">RECID<", b">HCPC<")
+# CMS's page headers for printing are not ours to read; openpyxl warns on them.
+_PRINT_HEADER_WARNING = "Cannot parse header or footer"
 
 
 class CmsXlsxReader:
@@ -57,7 +61,9 @@ class CmsXlsxReader:
         found = False
         try:
             for sheet in workbook.worksheets:
-                rows = list(table_rows(_sheet_rows(sheet), report, "row"))
+                with warnings.catch_warnings():
+                    warnings.filterwarnings("ignore", _PRINT_HEADER_WARNING)
+                    rows = list(table_rows(_sheet_rows(sheet), report, "row"))
                 if rows:
                     found = True
                     yield from records_from_rows(rows, report, FORMAT, unit="row")
@@ -82,26 +88,30 @@ def _strings_show_anweb(data: bytes) -> bool:
                     head = member.read(4 * 1024 * 1024)
                 if all(marker in head for marker in _ANWEB_STRINGS):
                     return True
-    except (zipfile.BadZipFile, OSError, KeyError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError,
+            NotImplementedError, RuntimeError):
+        # A damaged or encrypted workbook is not recognised by its strings.
         return False
     return False
 
 
-def _open(doc: Document):
+def _open(doc: Document) -> Any:
     try:
         import openpyxl
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise MissingDependency("reading xlsx needs openpyxl:"
                                 " pip install openpyxl") from exc
     try:
-        return openpyxl.load_workbook(BytesIO(doc.data), read_only=True,
-                                      data_only=True)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", _PRINT_HEADER_WARNING)
+            return openpyxl.load_workbook(BytesIO(doc.data), read_only=True,
+                                          data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise InputError(f"cannot open the workbook: {type(exc).__name__}:"
                          f" {exc}") from exc
 
 
-def _sheet_rows(sheet) -> Iterator[tuple[int, list[str]]]:
+def _sheet_rows(sheet: Any) -> Iterator[tuple[int, list[str]]]:
     # A workbook's stored size can be wrong; reading without it sees every row.
     sheet.reset_dimensions()
     header: Sequence[str] = ()
