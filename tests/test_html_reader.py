@@ -470,3 +470,15 @@ def test_meaning_cells_with_and_without_attributes_define_alike_on_both_engines(
     assert fast.definitions == reference.definitions
     assert [d.text for d in fast.definitions] == [
         "Medicare coverage status.\n\n- C & D", "The change made.\n\nTo a code."]
+
+
+def test_control_characters_are_replaced_and_reported(engine: str) -> None:
+    page = sheet("<table><tr><td>HCPCS Code</td><td>E0100</td></tr>"
+                 "<tr><td>Long Description</td><td>Cane\x01 with\x0ctip</td></tr>"
+                 "</table>")
+
+    records, report = read_text(page, engine)
+
+    assert records[0].long_description == "Cane\ufffd with tip"
+    assert [p.reason for p in report.problems] == [
+        "1 control characters replaced by U+FFFD"]

@@ -39,6 +39,7 @@ from lxml import etree
 from ..cms_rows import normalise_header, records_from_rows
 from ..document import Document, Report
 from ..errors import InputError, NoSheetFound
+from ..inputs import check_html
 from ..labels import match_label
 from ..record import HcpcsRecord
 from ..sheet import Broken, Heading, Item, Row, assemble
@@ -64,6 +65,7 @@ _HTML_SIGNS = re.compile(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]",
                          re.IGNORECASE)
 _MARKUP_SIGNS = re.compile(rb"<(?:table|dl|div)[\s>]", re.IGNORECASE)
 _UTF8_NAMES = frozenset({"utf-8", "utf8", "utf_8"})
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 
 # Content that is never part of a sheet.
 _SKIP = frozenset({
@@ -566,6 +568,8 @@ class HtmlReader:
         text = decode_page(doc.data, report)
         if not text.strip():
             raise NoSheetFound(f"empty file: no HCPCS sheet found in {doc.name}")
+        check_html(text)
+        text = _without_controls(text, report)
 
         page = PAGES[self.chosen_engine()](text)
         parts = _Walker(page).walk()
@@ -629,6 +633,18 @@ def _listing(listing: _Listing, report: Report) -> Iterator[HcpcsRecord]:
     if not rows:
         report.warn("listing table holds no codes", row=listing.row)
     yield from records_from_rows(rows, report, FORMAT, unit="row")
+
+
+def _without_controls(text: str, report: Report) -> str:
+    """The text less the control characters no tree may hold (lxml refuses them
+    in text it is given); a form feed is white space in HTML."""
+    if "\f" in text:
+        text = text.replace("\f", " ")
+    found = _CONTROLS.findall(text)
+    if not found:
+        return text
+    report.warn(f"{len(found)} control characters replaced by U+FFFD")
+    return _CONTROLS.sub("\ufffd", text)
 
 
 def decode_page(data: bytes, report: Report) -> str:
