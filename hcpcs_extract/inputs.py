@@ -77,10 +77,12 @@ def html_depth(markup: str) -> int:
     for found in _TAG.finditer(markup):
         closing, name, self_closing = found.groups()
         if closing:
-            depth = max(0, depth - 1)
+            if depth:
+                depth -= 1
         elif not self_closing and name.lower() not in _VOID:
             depth += 1
-            deepest = max(deepest, depth)
+            if depth > deepest:
+                deepest = depth
     return deepest
 
 
@@ -91,7 +93,9 @@ def check_html(markup: str, **place: int | None) -> None:
     if len(markup) > limits.max_html_bytes:
         raise InputError(f"HTML of {len(markup)} characters, over the limit of"
                          f" {limits.max_html_bytes} (--max-html-bytes)", **place)
-    if "<" not in markup:
+    # Each element opens with a `<`: markup with few of them cannot nest deep,
+    # and meaning cells are read here one by one.
+    if markup.count("<") <= limits.max_html_depth:
         return
     depth = html_depth(markup)
     if depth > limits.max_html_depth:
