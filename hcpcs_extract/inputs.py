@@ -70,20 +70,58 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
                    "meta", "param", "source", "track", "wbr"})
 
 
+# Elements whose end tag HTML lets a page leave out, and the open elements that
+# opening one of them closes, as a browser's parser does.
+_IMPLIED_END: dict[str, frozenset[str]] = {
+    "p": frozenset({"p"}),
+    "li": frozenset({"li", "p"}),
+    "dt": frozenset({"dt", "dd", "p"}),
+    "dd": frozenset({"dt", "dd", "p"}),
+    "tr": frozenset({"tr", "td", "th", "p"}),
+    "td": frozenset({"td", "th", "p"}),
+    "th": frozenset({"td", "th", "p"}),
+    "tbody": frozenset({"tbody", "thead", "tr", "td", "th", "p"}),
+    "thead": frozenset({"tbody", "thead", "tr", "td", "th", "p"}),
+    "tfoot": frozenset({"tbody", "thead", "tr", "td", "th", "p"}),
+    "option": frozenset({"option"}),
+}
+_CLOSES_P = frozenset({"div", "table", "ul", "ol", "dl", "h1", "h2", "h3", "h4",
+                       "h5", "h6", "section", "article", "header", "footer",
+                       "blockquote", "pre", "form", "nav", "aside", "main"})
+
+
 def html_depth(markup: str) -> int:
     """How deeply elements nest in `markup`, counted from its tags without
-    parsing it (unclosed tags count as open: an upper bound)."""
-    depth = deepest = 0
+    building a tree. End tags a page may leave out (`</p>`, `</td>`, `</li>`)
+    are implied as a browser implies them; other unclosed tags count as open,
+    so the figure is an upper bound."""
+    stack: list[str] = []
+    deepest = 0
     for found in _TAG.finditer(markup):
         closing, name, self_closing = found.groups()
+        name = name.lower()
         if closing:
-            if depth:
-                depth -= 1
-        elif not self_closing and name.lower() not in _VOID:
-            depth += 1
-            if depth > deepest:
-                deepest = depth
+            _close(stack, name)
+        elif not self_closing and name not in _VOID:
+            _imply_ends(stack, name)
+            stack.append(name)
+            if len(stack) > deepest:
+                deepest = len(stack)
     return deepest
+
+
+def _imply_ends(stack: list[str], opening: str) -> None:
+    implied = _IMPLIED_END.get(opening)
+    if implied is None and opening in _CLOSES_P:
+        implied = frozenset({"p"})
+    while implied and stack and stack[-1] in implied:
+        stack.pop()
+
+
+def _close(stack: list[str], name: str) -> None:
+    if name in stack:
+        while stack.pop() != name:
+            pass
 
 
 def check_html(markup: str, **place: int | None) -> None:
