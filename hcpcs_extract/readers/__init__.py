@@ -14,6 +14,7 @@ from typing import Iterator, Protocol
 from ..document import Document, Report
 from ..record import HcpcsRecord
 from .markdown import MarkdownReader
+from .pdf import PdfReader
 
 
 class Reader(Protocol):
@@ -27,6 +28,7 @@ class Reader(Protocol):
 # Ties go to the reader listed first.
 READERS: list[Reader] = [
     MarkdownReader(),
+    PdfReader(),
 ]
 
 
