@@ -18,6 +18,7 @@ from .errors import HcpcsExtractError, InputError, Problem
 from .inputs import Limits, Skipped, expand
 from .readers import find_reader
 from .record import HcpcsRecord
+from .text import looks_binary
 from .writers import write_json, write_jsonl, write_records
 
 log = logging.getLogger(__name__)
@@ -106,11 +107,12 @@ def read_document(doc: Document, options: Options = Options()) -> DocumentResult
     reader = find_reader(doc)
     result = DocumentResult(doc.path, doc.member, doc.sha256, None, "converted")
     if reader is None:
+        # A skipped file is listed in the manifest only; a failed one is an error.
         result.status, result.reason = _unread(doc)
-        severity = "error" if result.status == "failed" else "warning"
-        result.problems.append(
-            Problem(severity, doc.path, result.reason, member=doc.member)
-        )
+        if result.status == "failed":
+            result.problems.append(
+                Problem("error", doc.path, result.reason, member=doc.member)
+            )
         return result
 
     result.format = reader.format
@@ -138,6 +140,8 @@ def _unread(doc: Document) -> tuple[str, str]:
     # A file the user named is expected to be read; files met inside folders and
     # bundles (READMEs, images) are passed over with a reason.
     reason = f"not a format hcpcs-extract reads: {doc.name}"
+    if looks_binary(doc.head):
+        reason = f"binary data that no reader knows: {doc.name}"
     return ("failed" if doc.named else "skipped"), reason
 
 
@@ -163,7 +167,7 @@ def read_all(inputs: list[str], options: Options = Options(),
     for item in expand(inputs, options.limits, skip_dir=skip_dir):
         if isinstance(item, Skipped):
             yield DocumentResult(item.path, item.member, None, None, item.status,
-                                 item.reason, problems=[item.problem()])
+                                 item.reason, problems=item.problems())
         else:
             yield read_document(item, options)
 
@@ -200,6 +204,7 @@ def _keep(kept: dict[tuple[str, str], HcpcsRecord], record: HcpcsRecord,
 
     assert record.source is not None and earlier.source is not None
     first = _where(earlier)
+    fields = ", ".join(_differing_fields(earlier, record))
     severity = "error" if policy == "fail" else "warning"
     choice = {"first": "the first is kept", "last": "the last is kept",
               "fail": "neither is kept"}[policy]
@@ -209,10 +214,16 @@ def _keep(kept: dict[tuple[str, str], HcpcsRecord], record: HcpcsRecord,
         kept.pop(record.key)
     return [Problem(
         severity, record.source.path,
-        f"conflict: {record.hcpcs_code} differs from the record in {first}; {choice}",
+        f"conflict: {record.hcpcs_code} differs in {fields} from the record in"
+        f" {first}; {choice}",
         member=record.source.member, line=record.source.line,
         page=record.source.page, row=record.source.row, code=record.hcpcs_code,
     )]
+
+
+def _differing_fields(a: HcpcsRecord, b: HcpcsRecord) -> list[str]:
+    left, right = a.to_dict(), b.to_dict()
+    return [k for k in left if k != "source" and left[k] != right[k]]
 
 
 def _where(record: HcpcsRecord) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .errors import Problem
 
@@ -27,7 +28,7 @@ class Document:
         """The name whose extension says what the document claims to be."""
         return self.member if self.member is not None else self.path
 
-    @property
+    @cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 

@@ -42,9 +42,11 @@ class Skipped:
     status: str = "failed"
     member: str | None = None
 
-    def problem(self) -> Problem:
-        severity = "error" if self.status == "failed" else "warning"
-        return Problem(severity, self.path, self.reason, member=self.member)
+    def problems(self) -> list[Problem]:
+        """An error for a failed input; a skipped one is listed in the manifest."""
+        if self.status != "failed":
+            return []
+        return [Problem("error", self.path, self.reason, member=self.member)]
 
 
 def is_zip(name: str, head: bytes) -> bool:

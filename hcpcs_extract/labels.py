@@ -8,6 +8,7 @@ markup and a leading `HCPCS `; `#N` marks the Nth of a repeated field.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 from .record import LIST_LIMITS
@@ -127,6 +128,7 @@ def normalise_label(label: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
 def display_label(label: str) -> str:
     """A label as printed, less markup, emphasis and extra spaces: keys of `extra`."""
     text = _TAGS.sub(" ", label).replace("\\", "")
@@ -147,6 +149,7 @@ def _build_index() -> dict[str, tuple[str, str]]:
 _INDEX = _build_index()
 
 
+@lru_cache(maxsize=4096)
 def match_label(label: str) -> LabelMatch | None:
     """The canonical field a sheet's label names, or None for a label we do not know.
 

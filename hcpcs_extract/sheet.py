@@ -130,25 +130,26 @@ class _RecordBuilder:
         self.lists: dict[str, dict[int, str]] = {}
         self.descriptions: dict[tuple[str, int | None], str] = {}
         self.extra: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
         self.code: str | None = None
         self.failed = False
 
     def build(self, fmt: str) -> HcpcsRecord | None:
-        for broken in self.sheet.broken:
-            self.report.error(broken.reason, **_place(broken))
-            self.failed = True
-
         for row, match in self.sheet.rows:
             self._take(row, match)
 
         code = self._resolve_code()
+        for broken in self.sheet.broken:
+            left_out = f"; sheet {code} left out" if code else ""
+            self.report.error(broken.reason + left_out, **_place(broken))
+            self.failed = True
         if code is None or self.failed:
             return None
 
         return self._record(code, fmt)
 
     def _take(self, row: Row, match: LabelMatch | None) -> None:
-        label = clean_text(display_label(row.label)) or row.label
+        label = display_label(row.label)
         value = clean_text(row.value)
         if match is None:
             self._keep_unknown(label, row)
@@ -168,6 +169,7 @@ class _RecordBuilder:
         elif match.position is not None:
             self._take_listed(match, value, row)
         else:
+            self.labels.setdefault(match.key, label)
             self._set_once(self.values, match.key, value, row)
 
     def _keep_unknown(self, label: str, row: Row) -> None:
@@ -199,14 +201,14 @@ class _RecordBuilder:
                 " kept in extra",
                 **_place(row),
             )
-            self.extra[clean_text(display_label(row.label)) or ""] = value
+            self.extra[display_label(row.label)] = value
             return
         slots = self.lists.setdefault(match.key, {})
         self._set_once(slots, match.position, value, row)
 
     def _set_once(self, target: dict, key: object, value: str, row: Row) -> None:
         if key in target and target[key] != value:
-            label = clean_text(display_label(row.label)) or row.label
+            label = display_label(row.label)
             self.report.warn(
                 f"{label!r} given twice ({target[key]!r}, then {value!r});"
                 " the second is kept in extra",
@@ -275,9 +277,10 @@ class _RecordBuilder:
             if key in INTEGER_FIELDS:
                 return parse_units(raw)
         except ValueError as exc:
-            self.report.warn(f"{key}: {exc}; kept in extra", code=code, field=key,
-                             **self.sheet.first_place)
-            self.extra[key] = raw
+            label = self.labels.get(key, key)
+            self.report.warn(f"{label}: {exc}; kept in extra", code=code,
+                             field=key, **self.sheet.first_place)
+            self.extra[label] = raw
             return None
         if key in CODED_FIELDS:
             return Coded(raw)

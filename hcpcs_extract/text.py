@@ -16,6 +16,10 @@ _BOMS = (
 )
 
 
+_CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+_LEGACY = ["cp1252", "latin_1", "iso8859_15"]
+
+
 def looks_binary(data: bytes) -> bool:
     """NUL bytes or many control characters in the first 4 KiB: not text."""
     head = data[:4096]
@@ -23,7 +27,7 @@ def looks_binary(data: bytes) -> bool:
         return False
     if b"\x00" in head:
         return True
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13))
+    controls = len(head) - len(head.translate(None, _CONTROLS))
     return bool(head) and controls / len(head) > 0.05
 
 
@@ -40,10 +44,10 @@ def decode(data: bytes, report: Report) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         bad = data[exc.start]
-        guess = from_bytes(data).best()
+        # Sheets that are not UTF-8 come from Western-European tools; letting the
+        # detector choose among those alone keeps short texts from odd guesses.
+        guess = from_bytes(data, cp_isolation=_LEGACY).best()
         encoding = guess.encoding if guess is not None else "cp1252"
-        if encoding in ("ascii", "utf_8"):
-            encoding = "cp1252"
         report.warn(
             f"not UTF-8 (byte 0x{bad:02X}); decoded as {encoding}", line=line
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from markdownify import markdownify
 
@@ -67,9 +68,13 @@ def record_type_of(code: str) -> str:
     return "modifier" if len(code) == 2 else "procedure"
 
 
+@lru_cache(maxsize=4096)
 def meaning_to_text(meaning: str) -> str | None:
     """A meaning cell as clean text: HTML goes through markdownify, keeping
-    paragraphs apart and dropping emphasis."""
+    paragraphs apart and dropping emphasis.
+
+    Cached: a bundle repeats the same few dozen definitions on every sheet, and
+    markdownify costs far more than the rest of reading a sheet."""
     if _HTML_TAG.search(meaning):
         meaning = markdownify(
             meaning,

@@ -119,7 +119,7 @@ def sheet_rows(record: HcpcsRecord, style: str = "vendor") -> list[SheetRow]:
 def _rows(label: str, short: str | None, meaning: str, value: object, style: str,
           n: int | None) -> list[SheetRow]:
     name = label.format(n=n) if n is not None else label
-    if style == "portal":
+    if style == "portal" and not name.startswith("HCPCS"):
         name = f"HCPCS {name}"
     if isinstance(value, Coded):
         rows = [SheetRow(name, value.code, meaning)]
