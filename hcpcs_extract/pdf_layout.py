@@ -169,31 +169,37 @@ def _in_margin(page: PageText, lines: list[Line], index: int) -> bool:
 
 
 def column_starts(pages: list[PageText], skip: set[tuple[int, int]]) -> list[float]:
-    """Where the table's columns start: the x positions most lines with runs in
-    more than one column start a run at, leftmost first (two or three of them)."""
-    starts: Counter[int] = Counter()
+    """Where the table's columns start: the x positions that most often start a
+    line or follow a gap as wide as between cells, leftmost first (two or three
+    of them)."""
+    xs: list[float] = []
     for page in pages:
         for index, line in enumerate(lines_of(page.runs)):
-            if (page.number, index) in skip:
-                continue
-            for x in _cell_starts(line):
-                starts[round(x / 2)] += 1
-    if not starts:
+            if (page.number, index) not in skip:
+                xs.extend(_cell_starts(line))
+    clusters: list[list[float]] = []
+    for x in sorted(xs):
+        if clusters and x - clusters[-1][0] <= 4:
+            clusters[-1].append(x)
+        else:
+            clusters.append([x])
+    if not clusters:
         return []
-    top = starts.most_common(1)[0][1]
-    chosen = [x for x, n in starts.most_common(3) if n >= max(2, top / 5)]
-    return sorted(x * 2.0 for x in chosen)
+    ranked = sorted(clusters, key=len, reverse=True)
+    top = len(ranked[0])
+    chosen = [c for c in ranked[:3] if len(c) >= max(2, top / 5)]
+    return sorted(min(c) for c in chosen)
 
 
 def _cell_starts(line: Line) -> list[float]:
-    """x of each run that follows a gap wide enough to separate table cells, on
-    lines that have such a gap."""
+    """x of the line's first run and of each run after a gap as wide as between
+    table cells."""
     ordered = sorted(line.runs, key=lambda r: r.x0)
     starts = [ordered[0].x0]
     for before, run in zip(ordered, ordered[1:]):
         if run.x0 - before.x1 > 0.6 * run.size:
             starts.append(run.x0)
-    return starts if len(starts) > 1 else []
+    return starts
 
 
 def rule_columns(page: PageText) -> list[float]:
