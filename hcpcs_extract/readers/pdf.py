@@ -148,8 +148,8 @@ def _check_text(page: PageText, doc: Document) -> None:
         text = run.text.translate(LIGATURES)
         if _CID.search(text) or _unmapped(text):
             raise InputError(
-                f"{doc.name}: page {page.number} has glyphs that do not map to text"
-                f" ({text[:30]!r}); the PDF lacks a ToUnicode map",
+                f"{doc.name}: page {page.number} has glyphs that do not map to"
+                " text (cid:NN); its fonts lack a ToUnicode map",
                 page=page.number)
         runs.append(Run(text, run.x0, run.x1, run.baseline, run.size))
     page.runs = runs

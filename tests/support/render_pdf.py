@@ -145,6 +145,7 @@ class _Planner:
         self.measure = measure
         self.width, self.height = page_size
         self.pages: list[_Page] = []
+        self.start_page = 0
         self.y = 0.0
         inner = self.width - 2 * _MARGIN
         self.edges = [_MARGIN]
@@ -161,6 +162,7 @@ class _Planner:
         elif self.y > _MARGIN + 24:
             self.y += 18
         self._heading(record)
+        self.start_page = len(self.pages)
         if self.layout.header:
             self._table_header()
         for index, row in enumerate(sheet_rows(record, self.layout.style)):
@@ -402,3 +404,16 @@ _BACKENDS: dict[str, Callable[[Layout], _ReportlabBackend | _Fpdf2Backend]] = {
     "reportlab": _ReportlabBackend,
     "fpdf2": _Fpdf2Backend,
 }
+
+
+def sheet_pages(records: Iterable[HcpcsRecord], producer: str,
+                layout: str) -> list[int]:
+    """The page each sheet of `render_many(records, ...)` starts on."""
+    chosen = LAYOUTS[layout]
+    backend = _BACKENDS[producer](chosen)
+    planner = _Planner(chosen, backend.measure, backend.page_size)
+    pages = []
+    for record in records:
+        planner.sheet(record)
+        pages.append(planner.start_page)
+    return pages
