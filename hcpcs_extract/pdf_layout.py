@@ -141,7 +141,7 @@ def running_lines(pages: list[PageText]) -> set[tuple[int, int]]:
     """(page, line index) of running headers, footers and page numbers: the first
     or last two lines of a page, in its top or bottom eighth, set apart by white
     space, that are page numbers or whose text (digits aside) comes back at the
-    same height on another page."""
+    same height on half of the pages or more."""
     seen: Counter[tuple[str, int]] = Counter()
     margins: list[tuple[int, int, str, tuple[str, int]]] = []
     for page in pages:
@@ -153,8 +153,11 @@ def running_lines(pages: list[PageText]) -> set[tuple[int, int]]:
             key = (shape, round(line.mid / 3))
             seen[key] += 1
             margins.append((page.number, index, line.text.strip(), key))
+    # Rows of many sheets can meet at one height by chance; a running line
+    # comes back on at least half of the pages.
+    often = max(2, len(pages) / 2)
     return {(number, index) for number, index, text, key in margins
-            if _PAGE_NUMBER.match(text) or seen[key] > 1}
+            if _PAGE_NUMBER.match(text) or seen[key] >= often}
 
 
 def _in_margin(page: PageText, lines: list[Line], index: int) -> bool:
