@@ -161,3 +161,30 @@ def test_cms_table_of_drugs_holds_no_sheet_for_the_reference_engine(realdata: Pa
     path = realdata / "cms-2017/2017-Table-of-Drugs.pdf"
     with pytest.raises(InputError, match="^no HCPCS sheet found in "):
         _read(path.as_posix(), "pdfplumber")
+
+
+@pytest.fixture
+def pdf_settings():
+    """The CLI's PDF options change module settings; put them back after."""
+    from hcpcs_extract.readers import pdf
+
+    saved = (pdf.SETTINGS.engine, pdf.SETTINGS.max_pages, pdf.SETTINGS.max_seconds)
+    yield pdf.SETTINGS
+    pdf.configure(*saved)
+
+
+def test_convert_gives_the_same_records_with_either_engine(tmp_path: Path,
+                                                           pdf_settings):
+    from hcpcs_extract.cli import main
+
+    outputs = []
+    for engine in ENGINES:
+        out = tmp_path / engine
+        code = main(["convert", "fixtures/pdf", "--out", str(out), "--quiet",
+                     "--pdf-engine", engine])
+        assert code == 1  # the files under fixtures/pdf/bad fail
+        assert pdf_settings.engine == engine
+        outputs.append((out / "records.jsonl").read_bytes())
+
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count(b"\n") == 24
