@@ -132,55 +132,71 @@ def _unique_chars(chars) -> list[dict]:
 
 
 def _runs_from_chars(chars: list[dict], height: float) -> list[Run]:
-    """Characters joined into runs: same baseline, no gap wider than half an em.
-    Spaces are kept where drawn, and added where a gap is wider than the run's
-    usual letter spacing by a fifth of an em."""
-    groups: list[list[dict]] = []
+    """Characters joined into runs along each baseline (see `join_chars`)."""
+    runs: list[Run] = []
+    line: list[dict] = []
     for char in chars:
-        if groups and _continues(groups[-1][-1], char):
-            groups[-1].append(char)
-        else:
-            groups.append([char])
-    runs = []
-    for group in groups:
-        run = _run_of(group, height)
-        if run is not None:
-            runs.append(run)
+        if line and not _same_baseline(line[-1], char):
+            runs.extend(_line_runs(line, height))
+            line = []
+        line.append(char)
+    if line:
+        runs.extend(_line_runs(line, height))
     return runs
 
 
-def _baseline(char: dict, height: float) -> float:
-    return height - float(char["matrix"][5])
-
-
-def _continues(last: dict, char: dict) -> bool:
+def _same_baseline(last: dict, char: dict) -> bool:
     size = float(char["size"]) or 1.0
-    if abs(float(last["matrix"][5]) - float(char["matrix"][5])) > 0.2 * size:
-        return False
-    gap = float(char["x0"]) - float(last["x1"])
-    return -0.5 * size < gap <= 0.5 * size
+    return abs(float(last["matrix"][5]) - float(char["matrix"][5])) <= 0.2 * size
 
 
-def _run_of(group: list[dict], height: float) -> Run | None:
-    gaps = [float(b["x0"]) - float(a["x1"]) for a, b in zip(group, group[1:])
-            if a["text"] != " " and b["text"] != " "]
-    usual = statistics.median(gaps) if gaps else 0.0
+def _line_runs(line: list[dict], height: float) -> list[Run]:
+    inked = [c for c in line if c["text"] != " "]
+    if not inked:
+        return []
+    size = statistics.median(float(c["size"]) for c in inked)
+    baseline = height - float(inked[0]["matrix"][5])
+    glyphs = [(c["text"], float(c["x0"]), float(c["x1"])) for c in line]
+    return [Run(text, x0, x1, baseline, size)
+            for text, x0, x1 in join_chars(glyphs, size)]
+
+
+def join_chars(glyphs: list[tuple[str, float, float]],
+               size: float) -> list[tuple[str, float, float]]:
+    """Characters of one baseline, in drawing order, as runs of text: a run ends
+    at a gap wider than half an em (or a step back as far). Spaces are kept where
+    drawn, and added where a gap is wider than the run's usual letter spacing by a
+    fifth of an em. Both engines join characters here."""
+    groups: list[list[tuple[str, float, float]]] = []
+    for glyph in glyphs:
+        if groups:
+            gap = glyph[1] - groups[-1][-1][2]
+            if -0.5 * size < gap <= 0.5 * size:
+                groups[-1].append(glyph)
+                continue
+        groups.append([glyph])
+
+    runs = []
+    for group in groups:
+        inked = [g for g in group if g[0].strip()]
+        if inked:
+            runs.append((_spaced(group, size), inked[0][1], inked[-1][2]))
+    return runs
+
+
+def _spaced(group: list[tuple[str, float, float]], size: float) -> str:
+    gaps = [b[1] - a[2] for a, b in zip(group, group[1:])
+            if a[0].strip() and b[0].strip()]
+    usual = max(statistics.median(gaps), 0.0) if gaps else 0.0
     text = ""
-    for index, char in enumerate(group):
+    for index, (char, x0, _) in enumerate(group):
         if index:
             before = group[index - 1]
-            gap = float(char["x0"]) - float(before["x1"])
-            spaced = char["text"] == " " or before["text"] == " "
-            if not spaced and gap > max(usual, 0.0) + 0.2 * float(char["size"]):
+            spaced = not char.strip() or not before[0].strip()
+            if not spaced and x0 - before[2] > usual + 0.2 * size:
                 text += " "
-        text += char["text"]
-    stripped = text.strip()
-    if not stripped:
-        return None
-    inked = [c for c in group if c["text"] != " "]
-    size = statistics.median(float(c["size"]) for c in inked)
-    return Run(text.strip(), float(inked[0]["x0"]), float(inked[-1]["x1"]),
-               _baseline(inked[0], height), size)
+        text += char
+    return " ".join(text.split())
 
 
 # pypdfium2 ----------------------------------------------------------------------
@@ -298,8 +314,41 @@ def _pdfium_runs(raw, textpage, place: _Place) -> list[Run]:
                                    ctypes.byref(origin_y))
         x0, _, x1, _ = place.box(left, bottom, right, top)
         _, baseline = place.point(origin_x.value, origin_y.value)
-        runs.append(Run(_clean_piece(piece), x0, x1, baseline, float(size)))
+        text = _clean_piece(piece)
+        if x1 - x0 > _WIDE * size * len(text) or _generated_space(
+                raw, textpage, piece.rstrip(), first):
+            # One text object placing words apart, maybe in several cells.
+            glyphs = _glyphs(raw, textpage, place, chars, first, end)
+            runs.extend(Run(part, a, b, baseline, float(size))
+                        for part, a, b in join_chars(glyphs, float(size)))
+            continue
+        runs.append(Run(text, x0, x1, baseline, float(size)))
     return runs
+
+
+# Average letters take about half an em; a segment much wider than that has
+# gaps in it and is split a character at a time, as the reference engine does.
+_WIDE = 0.75
+
+
+def _generated_space(raw, textpage, piece: str, first: int) -> bool:
+    """Whether pdfium put in a space of its own inside the segment: it does so
+    for a gap where the PDF draws none."""
+    return any(char == " " and raw.FPDFText_IsGenerated(textpage, first + n) == 1
+               for n, char in enumerate(piece))
+
+
+def _glyphs(raw, textpage, place: _Place, chars: str, first: int,
+            end: int) -> list[tuple[str, float, float]]:
+    box = raw.FS_RECTF()
+    glyphs = []
+    for index in range(first, end):
+        if raw.FPDFText_IsGenerated(textpage, index) == 1 or chars[index] in "\r\n":
+            continue
+        raw.FPDFText_GetLooseCharBox(textpage, index, box)
+        x0, _, x1, _ = place.box(box.left, box.bottom, box.right, box.top)
+        glyphs.append((chars[index], x0, x1))
+    return glyphs
 
 
 def _clean_piece(piece: str) -> str:

@@ -43,6 +43,8 @@ CASES = [
     ("ligatures-embedded-font", "fpdf2", "ligatures", ["E0970"]),
     ("letter-spaced", "reportlab", "letterspaced", ["G0431"]),
     ("letter-spaced-embedded-font", "fpdf2", "letterspaced", ["A0021"]),
+    ("cells-of-a-line-in-one-text-object", "reportlab", "one-text-per-line",
+     ["J7518"]),
     ("many-back-to-back", "reportlab", "boxed",
      ["A0021", "AA", "CP", "G0503", "JF", "L1", "QE"]),
     ("many-unruled-back-to-back", "fpdf2", "plain", ["A4206", "A4252", "A9527"]),

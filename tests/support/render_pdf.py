@@ -42,7 +42,9 @@ class Layout:
     fake_bold: labels drawn twice, a hair apart; letter_space: extra points
     between the letters of labels; ligatures: fi, fl printed as single glyphs;
     page_per_sheet: each sheet of many starts a new page; split_rows: a row that
-    does not fit is split over the page break rather than moved whole.
+    does not fit is split over the page break rather than moved whole;
+    one_text_per_line: the cells sharing a baseline are drawn by one text
+    operator, placed apart by its offsets (reportlab only).
     """
 
     rules: bool = False
@@ -56,6 +58,7 @@ class Layout:
     page_per_sheet: bool = False
     split_rows: bool = True
     style: str = "vendor"
+    one_text_per_line: bool = False
 
 
 LAYOUTS: dict[str, Layout] = {
@@ -68,6 +71,7 @@ LAYOUTS: dict[str, Layout] = {
     "fakebold": Layout(zebra=True, fake_bold=True),
     "letterspaced": Layout(letter_space=1.5),
     "ligatures": Layout(rules=True, ligatures=True),
+    "one-text-per-line": Layout(header=True, one_text_per_line=True),
 }
 
 # Page geometry in points, top-down.
@@ -328,11 +332,38 @@ class _ReportlabBackend:
                 pdf.setPageRotation(90)
                 # Display x runs along user y; display top-down y along user x.
                 pdf.transform(0, 1, -1, 0, height, 0)
-            for step in page.steps:
+            steps = page.steps
+            if self.layout.one_text_per_line:
+                steps = self._lines_as_one(pdf, steps, height)
+            for step in steps:
                 self._step(pdf, step, height)
             pdf.showPage()
         pdf.save()
         return out.getvalue()
+
+    def _lines_as_one(self, pdf, steps: list[Step], height: float) -> list[Step]:
+        """Draws the plain texts of each baseline with one TJ operator; returns
+        the steps left to draw."""
+        lines: dict[tuple[float, float], list[Text]] = {}
+        rest: list[Step] = []
+        for step in steps:
+            if isinstance(step, Text) and not (step.bold or step.twice
+                                               or step.char_space):
+                lines.setdefault((step.baseline, step.size), []).append(step)
+            else:
+                rest.append(step)
+        font = pdf._doc.getInternalFontName(self.fonts[0])
+        for (baseline, size), texts in lines.items():
+            texts.sort(key=lambda t: t.x)
+            parts, end = [], texts[0].x
+            for text in texts:
+                if parts:
+                    parts.append(f"{-(text.x - end) * 1000 / size:.1f}")
+                parts.append(f"({_escaped(text.text)})")
+                end = text.x + self.measure(text.text, size, False)
+            pdf._code.append(f"BT {font} {size:g} Tf {texts[0].x:.2f}"
+                             f" {height - baseline:.2f} Td [{' '.join(parts)}] TJ ET")
+        return rest
 
     def _step(self, pdf, step: Step, height: float) -> None:
         if isinstance(step, Fill):
@@ -390,6 +421,10 @@ class _Fpdf2Backend:
             for dx in (0.0, 0.35) if step.twice else (0.0,):
                 pdf.text(step.x + dx, step.baseline, step.text)
             pdf.set_char_spacing(0)
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
 
 def _fixed_date():
