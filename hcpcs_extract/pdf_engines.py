@@ -287,6 +287,9 @@ def _pdfium_runs(raw, textpage, place: _Place) -> list[Run]:
     chars = buffer.raw[: count * 2].decode("utf-16-le", errors="surrogatepass")
     if len(chars) != count:
         chars = "".join(chr(raw.FPDFText_GetUnicode(textpage, i)) for i in range(count))
+    # pdfium marks a hyphen it takes for a line-end break with U+FFFE; the
+    # hyphen is printed, so it is text.
+    chars = chars.replace("\ufffe", "-")
 
     rects = raw.FPDFText_CountRects(textpage, 0, -1)
     bounds = [ctypes.c_double() for _ in range(4)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,18 @@ def test_convert_gives_the_same_records_with_either_engine(tmp_path: Path,
 
     assert outputs[0] == outputs[1]
     assert outputs[0].count(b"\n") == 24
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("producer", PRODUCERS)
+def test_hyphen_before_a_space_stays_a_hyphen(producer: str, engine: str):
+    # pdfium hands such hyphens out as U+FFFE, its mark for a hyphenated break.
+    (record,) = [r.without_source() for r in _markdown_records()
+                 if r.hcpcs_code == "A0021"]
+    text = ("Addition to lower extremity, thigh/weight bearing, quadri- lateral"
+            " brim, molded to patient model")
+    record = replace(record, long_description=text)
+
+    (got,), _ = _read("hyphen.pdf", engine, render(record, producer, "zebra"))
+
+    assert got.long_description == text
