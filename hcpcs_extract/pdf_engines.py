@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ctypes
 import io
+import math
 import logging
 import statistics
 from typing import Iterator
@@ -37,6 +38,10 @@ def open_pages(data: bytes, engine: str, max_pages: int) -> tuple[int, Iterator[
     if engine == "pdfium":
         return _pdfium_pages(data, max_pages)
     raise ValueError(f"unknown PDF engine {engine!r}; use one of {', '.join(ENGINES)}")
+
+
+_SIDEWAYS = ("page {number}: its text runs sideways on the page as shown; such"
+             " pages are not read")
 
 
 def _why_unopened(data: bytes, detail: str) -> str:
@@ -72,7 +77,10 @@ def _plumber_pages(data: bytes, max_pages: int) -> tuple[int, Iterator[PageText]
 def _plumber_page(number: int, page) -> PageText:
     height = float(page.height)
     text = PageText(number, float(page.width), height)
-    chars = _unique_chars(c for c in page.chars if c.get("upright", True))
+    upright = [c for c in page.chars if c.get("upright", True)]
+    if len(upright) * 2 < len(page.chars):
+        raise PdfProblem(_SIDEWAYS.format(number=number))
+    chars = _unique_chars(upright)
     text.runs = _runs_from_chars(chars, height)
 
     for line in page.lines:
@@ -227,7 +235,8 @@ def _pdfium_pages(data: bytes, max_pages: int) -> tuple[int, Iterator[PageText]]
 class _Place:
     """Maps pdfium's user space to the displayed page, top-down."""
 
-    def __init__(self, page) -> None:
+    def __init__(self, page, number: int) -> None:
+        self.number = number
         left, bottom, right, top = page.get_mediabox()
         self.left, self.bottom = left, bottom
         self.w, self.h = right - left, top - bottom
@@ -265,7 +274,7 @@ class _Place:
 def _pdfium_page(number: int, page) -> PageText:
     import pypdfium2.raw as raw
 
-    place = _Place(page)
+    place = _Place(page, number)
     width, height = place.size
     text = PageText(number, width, height)
     textpage = page.get_textpage()
@@ -290,6 +299,9 @@ def _pdfium_runs(raw, textpage, place: _Place) -> list[Run]:
     # pdfium marks a hyphen it takes for a line-end break with U+FFFE; the
     # hyphen is printed, so it is text.
     chars = chars.replace("\ufffe", "-")
+
+    if _sideways(raw, textpage, count, place.rotation):
+        raise PdfProblem(_SIDEWAYS.format(number=place.number))
 
     rects = raw.FPDFText_CountRects(textpage, 0, -1)
     bounds = [ctypes.c_double() for _ in range(4)]
@@ -352,6 +364,18 @@ def _glyphs(raw, textpage, place: _Place, chars: str, first: int,
         x0, _, x1, _ = place.box(box.left, box.bottom, box.right, box.top)
         glyphs.append((chars[index], x0, x1))
     return glyphs
+
+
+def _sideways(raw, textpage, count: int, rotation: int) -> bool:
+    """Whether most of the first characters run other than left to right as the
+    page is shown (pdfium gives angles in the unturned page)."""
+    turns = []
+    for index in range(min(count, 40)):
+        angle = raw.FPDFText_GetCharAngle(textpage, index)
+        if angle >= 0:
+            turns.append(round(math.degrees(angle) + rotation) % 360)
+    upright = sum(turn in (0, 360) or turn < 5 or turn > 355 for turn in turns)
+    return bool(turns) and upright * 2 < len(turns)
 
 
 def _clean_piece(piece: str) -> str:

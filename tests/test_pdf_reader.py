@@ -114,6 +114,8 @@ def test_layouts_and_producers_are_what_the_harness_walks():
     ("truncated.pdf", "truncated or corrupt PDF: fixtures/pdf/bad/truncated.pdf has"
                       " no end of file marker"),
     ("not-a-sheet.pdf", "no HCPCS sheet found in fixtures/pdf/bad/not-a-sheet.pdf"),
+    ("sideways-text.pdf", "fixtures/pdf/bad/sideways-text.pdf: page 1: its text runs"
+                          " sideways on the page as shown; such pages are not read"),
 ])
 def test_unreadable_pdf_is_refused_with_its_reason(name: str, reason: str,
                                                    engine: str):

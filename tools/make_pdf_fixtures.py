@@ -97,6 +97,7 @@ def _write_bad(record: HcpcsRecord) -> None:
     (bad / "corrupt.pdf").write_bytes(b"%PDF-1.4\n" + bytes(range(256)) * 8
                                       + b"\n%%EOF\n")
     (bad / "not-a-sheet.pdf").write_bytes(_letter())
+    (bad / "sideways-text.pdf").write_bytes(_letter(turned=True))
 
 
 def _scanned() -> bytes:
@@ -127,11 +128,15 @@ def _encrypted(record: HcpcsRecord) -> bytes:
     return out.getvalue()
 
 
-def _letter() -> bytes:
+def _letter(turned: bool = False) -> bytes:
+    """A page of prose; `turned`: shown a quarter turned, its text unturned, so
+    that it reads sideways."""
     from reportlab.pdfgen import canvas
 
     out = io.BytesIO()
     pdf = canvas.Canvas(out, invariant=1)
+    if turned:
+        pdf.setPageRotation(90)
     lines = ["Dear customer,", "", "your HCPCS bundle for 2024 is ready.",
              "Codes such as A0021 and S9357 are in it.", "", "Regards"]
     for n, line in enumerate(lines):
