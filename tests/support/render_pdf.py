@@ -28,8 +28,8 @@ from .sheet_rows import SheetRow, sheet_rows
 PRODUCERS = ("reportlab", "fpdf2")
 
 _VERA = os.path.join(os.path.dirname(reportlab.__file__), "fonts")
-_LIGATURES = (("ffi", "\ufb03"), ("ffl", "\ufb04"), ("fi", "\ufb01"),
-              ("fl", "\ufb02"))
+# The ligatures Vera has glyphs for.
+_LIGATURES = (("fi", "\ufb01"), ("fl", "\ufb02"))
 
 
 @dataclass(frozen=True)
