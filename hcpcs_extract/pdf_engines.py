@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import ctypes
 import io
-import math
 import logging
+import math
 import statistics
 from typing import Iterator
 
@@ -31,7 +31,8 @@ class PdfProblem(Exception):
     """A PDF that cannot be opened: encrypted, truncated or not a PDF inside."""
 
 
-def open_pages(data: bytes, engine: str, max_pages: int) -> tuple[int, Iterator[PageText]]:
+def open_pages(data: bytes, engine: str,
+               max_pages: int) -> tuple[int, Iterator[PageText]]:
     """The page count and the pages, read lazily, of a PDF."""
     if engine == "pdfplumber":
         return _plumber_pages(data, max_pages)
@@ -272,7 +273,7 @@ class _Place:
 
 
 def _pdfium_page(number: int, page) -> PageText:
-    import pypdfium2.raw as raw
+    from pypdfium2 import raw
 
     place = _Place(page, number)
     width, height = place.size
