@@ -206,3 +206,10 @@ def test_hyphen_before_a_space_stays_a_hyphen(producer: str, engine: str):
     (got,), _ = _read("hyphen.pdf", engine, render(record, producer, "zebra"))
 
     assert got.long_description == text
+
+
+def test_file_named_pdf_that_is_not_one_is_refused():
+    doc = Document("notes.pdf", b"<html><body>S9357</body></html>")
+    with pytest.raises(InputError, match="^not a PDF inside: notes.pdf does not"
+                                         " start with %PDF-$"):
+        list(PdfReader().read(doc, Report(doc)))

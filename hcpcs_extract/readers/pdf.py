@@ -107,7 +107,10 @@ class PdfReader:
 
     def _pages(self, doc: Document) -> list[PageText]:
         settings = self.settings
-        if not _looks_complete(doc.data):
+        if doc.data.lstrip()[:5] != b"%PDF-":
+            raise InputError(f"not a PDF inside: {doc.name} does not start with"
+                             " %PDF-")
+        if b"%%EOF" not in doc.data[-2048:]:
             raise InputError(f"truncated or corrupt PDF: {doc.name} has no end of"
                              " file marker")
         try:
@@ -135,10 +138,6 @@ class PdfReader:
         if not any(page.runs for page in pages):
             raise InputError(f"no text layer in {doc.name}: a scanned image?")
         return pages
-
-
-def _looks_complete(data: bytes) -> bool:
-    return data.lstrip()[:5] == b"%PDF-" and b"%%EOF" in data[-2048:]
 
 
 def _check_text(page: PageText, doc: Document) -> None:
