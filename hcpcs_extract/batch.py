@@ -12,13 +12,17 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from . import __version__
+from .columns import FLAT_COLUMNS, record_to_flat
+from .datapackage import data_package
 from .dictionary import FieldDictionary
 from .document import Definition, Document, Report
-from .errors import HcpcsExtractError, InputError, Problem
+from .errors import HcpcsExtractError, InputError, Problem, UnsupportedFormat
+from .excel_csv import EXCEL_NAME, write_excel_csv
 from .inputs import Limits, Skipped, expand
 from .readers import find_reader
 from .record import HcpcsRecord
 from .text import looks_binary
+from .validate import review
 from .writers import write_json, write_jsonl, write_records
 
 log = logging.getLogger(__name__)
@@ -60,11 +64,14 @@ class Options:
     on_conflict: str = "first"
     limits: Limits = Limits()
     debug: bool = False
+    excel: bool = False
+    fill_descriptions: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "strict": self.strict,
             "on_conflict": self.on_conflict,
+            "fill_descriptions": self.fill_descriptions,
             "limits": vars(self.limits),
         }
 
@@ -119,6 +126,8 @@ def read_document(doc: Document, options: Options = Options()) -> DocumentResult
     report = Report(doc)
     try:
         result.records = list(reader.read(doc, report))
+    except UnsupportedFormat as exc:
+        return _passed_over(result, doc, str(exc))
     except InputError as exc:
         report.error(exc.reason, **_place_of(exc))
     except HcpcsExtractError as exc:
@@ -130,9 +139,21 @@ def read_document(doc: Document, options: Options = Options()) -> DocumentResult
         report.error(f"internal error in the {reader.format} reader:"
                      f" {type(exc).__name__}: {exc}")
 
+    result.records = [review(r, report, options.fill_descriptions)
+                      for r in result.records]
     result.problems = report.problems
     result.definitions = report.definitions
     _settle(result, options)
+    return result
+
+
+def _passed_over(result: DocumentResult, doc: Document,
+                 reason: str) -> DocumentResult:
+    """A document its reader turned down on reading: like one no reader claims."""
+    status = "failed" if doc.named else "skipped"
+    severity = "error" if status == "failed" else "warning"
+    result.status, result.reason, result.records = status, reason, []
+    result.problems = [Problem(severity, doc.path, reason, member=doc.member)]
     return result
 
 
@@ -241,6 +262,10 @@ def write_outputs(out_dir: Path, result: ConvertResult, options: Options) -> Non
     out_dir.mkdir(parents=True, exist_ok=True)
     write_records(out_dir, result.records, __version__)
     write_json(out_dir / "fields.json", result.dictionary.to_dict())
+    write_json(out_dir / "datapackage.json", data_package())
+    if options.excel:
+        write_excel_csv(out_dir / EXCEL_NAME, FLAT_COLUMNS,
+                        (record_to_flat(r) for r in result.records))
     write_jsonl(out_dir / "errors.jsonl", (p.to_dict() for p in result.problems))
     write_json(out_dir / "manifest.json", {
         "tool": "hcpcs-extract",

@@ -58,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _more_commands() -> list:
     """Commands that live in their own modules, each with `add_parser`."""
-    return []
+    from . import diff_cli, load_command
+
+    return [load_command.add_parser, diff_cli.add_parser]
 
 
 def add_common(parser: argparse.ArgumentParser) -> None:
@@ -100,15 +102,21 @@ def _add_convert(commands: argparse._SubParsersAction) -> None:
         "convert", help="convert sheets, bundles and releases into records",
         description="Read every INPUT (files, folders, zip bundles) and write"
         " records.jsonl, records.json, records.csv, records.cms.csv, fields.json,"
-        " manifest.json and errors.jsonl into --out.",
+        " datapackage.json, manifest.json and errors.jsonl into --out.",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT")
     parser.add_argument("--out", "-o", required=True, type=Path, metavar="DIR")
     parser.add_argument("--strict", action="store_true",
                         help="treat warnings as errors")
+    parser.add_argument("--no-fill", action="store_true",
+                        help="keep coded values' meanings as the input prints them"
+                        " (default: fill missing ones from CMS's code tables)")
     parser.add_argument("--on-conflict", choices=CONFLICT_POLICIES, default="first",
                         help="which record to keep when two inputs disagree on a"
                         " code (default: first)")
+    parser.add_argument("--excel", action="store_true",
+                        help="also write records.excel.csv, for opening in Excel:"
+                        " codes kept as text, no cell run as a formula")
     add_limits(parser)
     add_pdf_options(parser)
     add_common(parser)
@@ -142,7 +150,9 @@ def run_convert(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out} exists and is not a folder")
     options = Options(strict=args.strict, on_conflict=args.on_conflict,
-                      limits=limits_from(args), debug=args.debug)
+                      limits=limits_from(args), debug=args.debug,
+                      excel=args.excel,
+                      fill_descriptions=not args.no_fill)
     configure_pdf(args)
 
     results = read_all(args.inputs, options, skip_dir=str(args.out))

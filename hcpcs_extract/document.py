@@ -30,6 +30,7 @@ class Document:
 
     @cached_property
     def sha256(self) -> str:
+        # Cached: readers stamp it on every record of a document.
         return hashlib.sha256(self.data).hexdigest()
 
     @property

@@ -11,7 +11,12 @@ class HcpcsExtractError(Exception):
 
 
 class UnsupportedFormat(HcpcsExtractError):
-    """The input is not in any format a reader knows."""
+    """The input is not in any format a reader knows.
+
+    A reader that claimed a document from its name and finds, on reading, that it
+    is some other kind of file (a README beside a release) raises this with a
+    reason saying what the file is; the batch passes the document over.
+    """
 
 
 class InputError(HcpcsExtractError):

@@ -18,7 +18,8 @@ from hcpcs_extract.record import HcpcsRecord
 from .conftest import FIXTURES, check_schema
 
 OUTPUTS = ("records.jsonl", "records.json", "records.csv", "records.cms.csv",
-           "fields.json", "manifest.json", "errors.jsonl", "record.schema.json")
+           "fields.json", "manifest.json", "errors.jsonl", "record.schema.json",
+           "datapackage.json")
 
 
 def _run(*args: str) -> int:

@@ -20,6 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from hcpcs_extract.cms_rows import normalise_header, records_from_rows  # noqa: E402
+from hcpcs_extract.codetables import settle_descriptions  # noqa: E402
 from hcpcs_extract.document import Document, Report  # noqa: E402
 from hcpcs_extract.record import HcpcsRecord, Source  # noqa: E402
 from tests.support.render_markdown import render, render_many  # noqa: E402
@@ -146,7 +147,13 @@ def _with_source(record: HcpcsRecord, path: str, digest: str, lines: list[str],
     }[layout]
     line = next(n for n, text in enumerate(lines, 1) if text.startswith(marker))
     source = Source(path=path, format="markdown", sha256=digest, line=line)
-    return dataclasses.replace(record, source=source)
+    # Reading fills the meanings a sheet leaves out from CMS's code tables and
+    # names them in source.filled; the sheets print codes only.
+    report = Report(Document(path, b""))
+    golden = settle_descriptions(dataclasses.replace(record, source=source), report)
+    if report.problems:
+        raise SystemExit("\n".join(map(str, report.problems)))
+    return golden
 
 
 if __name__ == "__main__":

@@ -13,6 +13,9 @@ from typing import Iterator, Protocol
 
 from ..document import Document, Report
 from ..record import HcpcsRecord
+from .cms_csv import CmsCsvReader
+from .cms_text import CmsTextReader
+from .cms_xlsx import CmsXlsxReader
 from .markdown import MarkdownReader
 from .pdf import PdfReader
 
@@ -28,6 +31,9 @@ class Reader(Protocol):
 # Ties go to the reader listed first.
 READERS: list[Reader] = [
     MarkdownReader(),
+    CmsTextReader(),
+    CmsXlsxReader(),
+    CmsCsvReader(),
     PdfReader(),
 ]
 
