@@ -139,17 +139,30 @@ def test_bad_pdf_fails_its_document_and_the_batch_goes_on():
     assert len(results[1].records) == 1
 
 
+def _page_count(path: str) -> int:
+    import pypdfium2
+
+    return len(pypdfium2.PdfDocument(path))
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_pdf_over_the_page_limit_is_refused(engine: str):
     path = "fixtures/pdf/many-code-per-page.pdf"
-    with pytest.raises(InputError, match="has 4 pages, more than the limit of 2"):
+    pages = _page_count(path)
+    assert pages > 2
+
+    with pytest.raises(InputError, match=f"has {pages} pages, more than the limit"
+                                         " of 2$"):
         _read(path, engine, max_pages=2)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_pdf_over_the_time_limit_is_refused(engine: str):
     path = "fixtures/pdf/many-code-per-page.pdf"
-    with pytest.raises(InputError, match=r"gave up after 0 s .* at page 1 of 4"):
+    pages = _page_count(path)
+
+    with pytest.raises(InputError, match=rf"gave up after 0 s .* at page 1 of"
+                                         rf" {pages}$"):
         _read(path, engine, max_seconds=0)
 
 
