@@ -151,8 +151,32 @@ def _add_convert(commands: argparse._SubParsersAction) -> None:
                         help="also write records.excel.csv, for opening in Excel:"
                         " codes kept as text, no cell run as a formula")
     add_limits(parser)
+    add_pdf_options(parser)
     add_common(parser)
     parser.set_defaults(run=run_convert)
+
+
+def add_pdf_options(parser: argparse.ArgumentParser) -> None:
+    from .pdf_engines import ENGINES
+    from .readers.pdf import PdfSettings
+
+    defaults = PdfSettings()
+    group = parser.add_argument_group("PDF sheets")
+    group.add_argument("--pdf-engine", choices=ENGINES, default=defaults.engine,
+                       help="pdfium is fast; pdfplumber is the slower reference"
+                       f" (default: {defaults.engine})")
+    group.add_argument("--pdf-max-pages", type=int, default=defaults.max_pages,
+                       help="refuse a PDF with more pages")
+    group.add_argument("--pdf-max-seconds", type=float,
+                       default=defaults.max_seconds,
+                       help="give up on a PDF after this much time")
+
+
+def configure_pdf(args: argparse.Namespace) -> None:
+    from .readers import pdf
+
+    pdf.configure(engine=args.pdf_engine, max_pages=args.pdf_max_pages,
+                  max_seconds=args.pdf_max_seconds)
 
 
 def run_convert(args: argparse.Namespace) -> int:
@@ -162,6 +186,7 @@ def run_convert(args: argparse.Namespace) -> int:
                       limits=limits_from(args), debug=args.debug,
                       excel=args.excel,
                       fill_descriptions=not args.no_fill)
+    configure_pdf(args)
 
     results = read_all(args.inputs, options, skip_dir=str(args.out), jobs=args.jobs)
     with _progress(args.quiet) as bar:

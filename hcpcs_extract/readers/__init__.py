@@ -18,6 +18,7 @@ from .cms_text import CmsTextReader
 from .cms_xlsx import CmsXlsxReader
 from .html import HtmlReader
 from .markdown import MarkdownReader
+from .pdf import PdfReader
 
 
 class Reader(Protocol):
@@ -35,6 +36,7 @@ READERS: list[Reader] = [
     CmsTextReader(),
     CmsXlsxReader(),
     CmsCsvReader(),
+    PdfReader(),
 ]
 
 
