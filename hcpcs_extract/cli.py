@@ -165,18 +165,12 @@ def add_pdf_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--pdf-engine", choices=ENGINES, default=defaults.engine,
                        help="pdfium is fast; pdfplumber is the slower reference"
                        f" (default: {defaults.engine})")
-    group.add_argument("--pdf-max-pages", type=int, default=defaults.max_pages,
-                       help="refuse a PDF with more pages")
-    group.add_argument("--pdf-max-seconds", type=float,
-                       default=defaults.max_seconds,
-                       help="give up on a PDF after this much time")
 
 
 def configure_pdf(args: argparse.Namespace) -> None:
     from .readers import pdf
 
-    pdf.configure(engine=args.pdf_engine, max_pages=args.pdf_max_pages,
-                  max_seconds=args.pdf_max_seconds)
+    pdf.configure(engine=args.pdf_engine)
 
 
 def run_convert(args: argparse.Namespace) -> int:

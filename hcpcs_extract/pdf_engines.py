@@ -222,15 +222,25 @@ def _pdfium_pages(data: bytes, max_pages: int) -> tuple[int, Iterator[PageText]]
     def pages() -> Iterator[PageText]:
         try:
             for index in range(min(count, max_pages)):
-                page = pdf[index]
-                try:
-                    yield _pdfium_page(index + 1, page)
-                finally:
-                    page.close()
+                yield _pdfium_read_page(pdf, index, pdfium.PdfiumError)
         finally:
             pdf.close()
 
     return count, pages()
+
+
+def _pdfium_read_page(pdf, index: int, failure: type[Exception]) -> PageText:
+    """One page's text; a page pdfium cannot load is a problem with the file."""
+    try:
+        page = pdf[index]
+    except failure as exc:
+        raise PdfProblem(f"page {index + 1} cannot be read: {exc}") from exc
+    try:
+        return _pdfium_page(index + 1, page)
+    except failure as exc:
+        raise PdfProblem(f"page {index + 1} cannot be read: {exc}") from exc
+    finally:
+        page.close()
 
 
 class _Place:

@@ -11,6 +11,7 @@ import pytest
 from hcpcs_extract.batch import read_document
 from hcpcs_extract.document import Document, Report
 from hcpcs_extract.errors import InputError
+from hcpcs_extract.inputs import Limits, reset_limits, set_limits
 from hcpcs_extract.pdf_engines import ENGINES
 from hcpcs_extract.readers.pdf import PdfReader, PdfSettings
 from hcpcs_extract.record import HcpcsRecord
@@ -29,11 +30,16 @@ NOT_SHEETS = (
 
 
 def _read(path: str, engine: str, data: bytes | None = None,
-          **settings: float) -> tuple[list[HcpcsRecord], Report]:
+          **limits: float) -> tuple[list[HcpcsRecord], Report]:
+    """Reads with the given engine and the run's limits changed as named."""
     doc = Document(path, Path(path).read_bytes() if data is None else data)
     report = Report(doc)
-    reader = PdfReader(PdfSettings(engine=engine, **settings))  # type: ignore[arg-type]
-    return list(reader.read(doc, report)), report
+    reader = PdfReader(PdfSettings(engine=engine))
+    token = set_limits(replace(Limits(), **limits))  # type: ignore[arg-type]
+    try:
+        return list(reader.read(doc, report)), report
+    finally:
+        reset_limits(token)
 
 
 def _refusal(path: Path, engine: str) -> str:
@@ -152,8 +158,8 @@ def test_pdf_over_the_page_limit_is_refused(engine: str):
     assert pages > 2
 
     with pytest.raises(InputError, match=f"has {pages} pages, more than the limit"
-                                         " of 2$"):
-        _read(path, engine, max_pages=2)
+                                         r" of 2 \(--max-pdf-pages\)$"):
+        _read(path, engine, max_pdf_pages=2)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -161,9 +167,9 @@ def test_pdf_over_the_time_limit_is_refused(engine: str):
     path = "fixtures/pdf/many-code-per-page.pdf"
     pages = _page_count(path)
 
-    with pytest.raises(InputError, match=rf"gave up after 0 s .* at page 1 of"
+    with pytest.raises(InputError, match=rf"gave up after 1e-09 s .* at page 1 of"
                                          rf" {pages}$"):
-        _read(path, engine, max_seconds=0)
+        _read(path, engine, max_document_seconds=1e-9)
 
 
 @pytest.mark.parametrize("name", NOT_SHEETS)
@@ -184,9 +190,9 @@ def pdf_settings():
     """The CLI's PDF options change module settings; put them back after."""
     from hcpcs_extract.readers import pdf
 
-    saved = (pdf.SETTINGS.engine, pdf.SETTINGS.max_pages, pdf.SETTINGS.max_seconds)
+    saved = pdf.SETTINGS.engine
     yield pdf.SETTINGS
-    pdf.configure(*saved)
+    pdf.configure(saved)
 
 
 def test_convert_gives_the_same_records_with_either_engine(tmp_path: Path,
@@ -226,3 +232,14 @@ def test_file_named_pdf_that_is_not_one_is_refused():
     with pytest.raises(InputError, match="^not a PDF inside: notes.pdf does not"
                                          " start with %PDF-$"):
         list(PdfReader().read(doc, Report(doc)))
+
+
+def test_a_page_pdfium_cannot_load_fails_the_file_with_its_page():
+    data = (FIXTURES / "pdf" / "ligatures.pdf").read_bytes()
+    broken = data.replace(b"/Type /Page\n", b"/Type /Pagx\n", 1)
+
+    result = read_document(Document("broken-page.pdf", broken))
+
+    assert result.status == "failed"
+    assert result.reason == ("broken-page.pdf: page 1 cannot be read: Failed to"
+                             " load page.")

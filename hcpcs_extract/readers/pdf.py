@@ -28,6 +28,7 @@ from typing import Iterator
 
 from ..document import Document, Report
 from ..errors import InputError, NoSheetFound
+from ..inputs import limits_in_force
 from ..labels import match_label
 from ..pdf_engines import ENGINES, PdfProblem, open_pages
 from ..pdf_layout import (
@@ -57,27 +58,21 @@ _CID = re.compile(r"\(cid:\d+\)")
 
 @dataclass
 class PdfSettings:
-    """How PDFs are read; defaults are in the README."""
+    """Which engine reads PDFs. Page and time limits are the run's `Limits`."""
 
     engine: str = "pdfium"
-    max_pages: int = 5000
-    max_seconds: float = 300.0
 
 
 SETTINGS = PdfSettings()
 
 
-def configure(engine: str | None = None, max_pages: int | None = None,
-              max_seconds: float | None = None) -> None:
-    """Changes how every PDF after this call is read (the CLI's PDF options)."""
+def configure(engine: str | None = None) -> None:
+    """Changes how every PDF after this call is read (the CLI's `--pdf-engine`);
+    worker processes are forked and inherit it."""
     if engine is not None:
         if engine not in ENGINES:
             raise ValueError(f"unknown PDF engine {engine!r}")
         SETTINGS.engine = engine
-    if max_pages is not None:
-        SETTINGS.max_pages = max_pages
-    if max_seconds is not None:
-        SETTINGS.max_seconds = max_seconds
 
 
 class PdfReader:
@@ -107,6 +102,8 @@ class PdfReader:
 
     def _pages(self, doc: Document) -> list[PageText]:
         settings = self.settings
+        limits = limits_in_force()
+        max_pages, max_seconds = limits.max_pdf_pages, limits.max_document_seconds
         if doc.data.lstrip()[:5] != b"%PDF-":
             raise InputError(f"not a PDF inside: {doc.name} does not start with"
                              " %PDF-")
@@ -114,12 +111,12 @@ class PdfReader:
             raise InputError(f"truncated or corrupt PDF: {doc.name} has no end of"
                              " file marker")
         try:
-            count, reading = open_pages(doc.data, settings.engine, settings.max_pages)
+            count, reading = open_pages(doc.data, settings.engine, max_pages)
         except PdfProblem as exc:
             raise InputError(f"cannot open {doc.name}: {exc}") from exc
-        if count > settings.max_pages:
+        if count > max_pages:
             raise InputError(f"{doc.name} has {count} pages, more than the limit of"
-                             f" {settings.max_pages}")
+                             f" {max_pages} (--max-pdf-pages)")
 
         started = time.monotonic()
         pages: list[PageText] = []
@@ -127,10 +124,10 @@ class PdfReader:
             for page in reading:
                 _check_text(page, doc)
                 pages.append(page)
-                if time.monotonic() - started > settings.max_seconds:
+                if max_seconds and time.monotonic() - started > max_seconds:
                     raise InputError(
-                        f"{doc.name}: gave up after {settings.max_seconds:g} s"
-                        f" (time limit per PDF) at page {page.number} of {count}",
+                        f"{doc.name}: gave up after {max_seconds:g} s (--max-seconds)"
+                        f" at page {page.number} of {count}",
                         page=page.number)
         except PdfProblem as exc:
             raise InputError(f"{doc.name}: {exc}") from exc
