@@ -6,6 +6,7 @@ per field, then every mismatch.
 
     python tools/fidelity.py ../shared/realdata/cms-2019/HCPC2019_CONTR_ANWEB.txt
     python tools/fidelity.py RELEASE --formats pdf --sample 500
+    python tools/fidelity.py RELEASE --layouts pdf/reportlab-boxed,pdf/fpdf2-zebra
 """
 
 from __future__ import annotations
@@ -37,13 +38,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated formats (default: all)")
     parser.add_argument("--sample", type=int, default=0,
                         help="records per layout, drawn at random (default: all)")
+    parser.add_argument("--layouts", default="",
+                        help="comma-separated format/layout names to keep"
+                        " (default: every layout)")
     parser.add_argument("--seed", type=int, default=2024)
     args = parser.parse_args(argv)
 
     records = list(extract(args.release))
     print(f"{args.release}: {len(records)} records")
     scores = []
+    keep = set(filter(None, args.layouts.split(",")))
     for renderer in renderers_for(args.formats.split(",")):
+        if keep and renderer.name not in keep:
+            continue
         chosen = _sample(records, args.sample, args.seed)
         started = time.perf_counter()
         scores.append(score_layout(renderer, chosen))
