@@ -9,6 +9,7 @@ more of the long description.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable, Iterator, Mapping
 
 from .columns import CMS_COLUMNS, CMS_NAMES
@@ -45,6 +46,7 @@ class _Pending:
     long_parts: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=1024)
 def normalise_header(name: object) -> str:
     """`Long Description`, `long_description` and `LONG DESCRIPTION` alike."""
     text = " ".join(str(name or "").replace("_", " ").split()).upper()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
@@ -20,15 +21,22 @@ _CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 _LEGACY = ["cp1252", "latin_1", "iso8859_15"]
 
 
-def looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters in the first 4 KiB: not text."""
-    head = data[:4096]
+@lru_cache(maxsize=64)
+def _head_is_binary(head: bytes) -> bool:
     if any(head.startswith(bom) for bom, _ in _BOMS[1:]):
         return False
     if b"\x00" in head:
         return True
     controls = len(head) - len(head.translate(None, _CONTROLS))
     return bool(head) and controls / len(head) > 0.05
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control characters in the first 4 KiB: not text.
+
+    Every reader's sniff asks this of the same document: the answer is cached by
+    the head's bytes."""
+    return _head_is_binary(data[:4096])
 
 
 def decode(data: bytes, report: Report) -> str:

@@ -31,11 +31,13 @@ class CmsCsvReader:
         if looks_binary(doc.head):
             return 0
         head = doc.head.decode("utf-8", errors="replace").lstrip("\ufeff")
+        # Every ANWEB header names SEQNUM: a cheap test before parsing any line.
+        if "SEQNUM" not in head.upper():
+            return _by_name(doc.name)
         for line in head.splitlines()[:-1] or head.splitlines():
             if is_anweb_header(next(csv.reader([line]), [])):
                 return 2
-        name = doc.name.lower()
-        return 1 if name.endswith(".csv") and named_as_release(name) else 0
+        return _by_name(doc.name)
 
     def read(self, doc: Document, report: Report) -> Iterator[HcpcsRecord]:
         text = decode(doc.data, report)
@@ -44,6 +46,11 @@ class CmsCsvReader:
             raise NoSheetFound(f"no ANWEB header (HCPC, SEQNUM, RECID, ..."
                                f" ACTION CD) in {doc.name}")
         yield from records_from_rows(rows, report, FORMAT, unit="line")
+
+
+def _by_name(name: str) -> int:
+    lowered = name.lower()
+    return 1 if lowered.endswith(".csv") and named_as_release(lowered) else 0
 
 
 def _lines(text: str) -> Iterator[tuple[int, list[str]]]:
