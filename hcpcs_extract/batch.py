@@ -29,7 +29,7 @@ from .columns import FLAT_COLUMNS, record_to_flat
 from .datapackage import data_package
 from .dictionary import FieldDictionary
 from .document import Definition, Document, Report
-from .errors import HcpcsExtractError, InputError, Problem, UnsupportedFormat
+from .errors import HcpcsExtractError, InputError, Problem, UnsupportedFormat, where
 from .excel_csv import EXCEL_NAME, write_excel_csv
 from .inputs import Limits, Skipped, expand, reset_limits, set_limits
 from .readers import find_reader
@@ -510,12 +510,12 @@ def _differing_fields(a: HcpcsRecord, b: HcpcsRecord) -> list[str]:
 def _where(record: HcpcsRecord) -> str:
     source = record.source
     assert source is not None
-    where = source.path if source.member is None else f"{source.path} :: {source.member}"
+    place = where(source.path, source.member)
     for unit in ("line", "page", "row"):
         number = getattr(source, unit)
         if number is not None:
-            return f"{where}, {unit} {number}"
-    return where
+            return f"{place}, {unit} {number}"
+    return place
 
 
 OUTPUT_NAMES = ("records.jsonl", "records.json", "records.csv", "records.cms.csv",

@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 from .columns import FLAT_COLUMNS
 from .document import Definition
-from .errors import Problem
+from .errors import Problem, where
 
 
 @dataclass
@@ -34,13 +34,13 @@ class FieldDictionary:
         for item in definitions:
             entry = self._entries.setdefault(item.column, _Entry())
             entry.labels.add(item.label)
-            where = item.path if item.member is None else f"{item.path} :: {item.member}"
+            place = where(item.path, item.member)
             if entry.definition is None:
-                entry.definition, entry.defined_in = item.text, where
+                entry.definition, entry.defined_in = item.text, place
             elif _same(entry.definition, item.text) or item.text in entry.variants:
                 continue
             else:
-                entry.variants[item.text] = where
+                entry.variants[item.text] = place
                 problems.append(Problem(
                     "warning", item.path,
                     f"{item.column} is defined differently here than in"

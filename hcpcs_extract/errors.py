@@ -39,6 +39,11 @@ class MissingDependency(HcpcsExtractError):
     """A package needed for this input is not installed."""
 
 
+def where(path: str, member: str | None) -> str:
+    """`file`, or `file :: member` for a document inside a zip."""
+    return path if member is None else f"{path} :: {member}"
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """A warning or error about one input, kept as data so a batch can go on.
@@ -60,12 +65,12 @@ class Problem:
     @property
     def place(self) -> str:
         """`file`, `file :: member`, then `line N`, `page N` or `row N`."""
-        where = self.path if self.member is None else f"{self.path} :: {self.member}"
+        place = where(self.path, self.member)
         for unit in ("line", "page", "row"):
             number = getattr(self, unit)
             if number is not None:
-                where += f", {unit} {number}"
-        return where
+                place += f", {unit} {number}"
+        return place
 
     def __str__(self) -> str:
         return f"{self.place}: {self.severity}: {self.reason}"

@@ -119,7 +119,9 @@ class HcpcsRecord:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> HcpcsRecord:
-        values = {f.name: _value_from_json(f.name, data.get(f.name)) for f in fields(cls)}
+        values = {
+            f.name: _value_from_json(f.name, data.get(f.name)) for f in fields(cls)
+        }
         return cls(**values)
 
     def to_json(self) -> str:

@@ -49,3 +49,19 @@ def seed() -> Path:
 def _run_in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
     # Sources in records and goldens name inputs relative to the repo root.
     monkeypatch.chdir(REPO)
+
+
+@pytest.fixture
+def secret_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A local file a hostile page may try to pull in through an external entity;
+    any network connection made while the test runs fails it."""
+    import socket
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a reader opened a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-CONTENT")
+    return secret

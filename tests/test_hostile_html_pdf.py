@@ -3,7 +3,6 @@ registered; until then they skip, saying so."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -65,16 +64,9 @@ def test_broken_pdf_fails_with_a_reason(how: str) -> None:
 
 
 def test_html_opens_no_network_and_expands_no_external_entity(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        secret_file: Path) -> None:
     _needs("html")
-    secret = tmp_path / "secret.txt"
-    secret.write_text("TOP-SECRET-CONTENT")
-
-    def no_network(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a reader opened a network connection")
-
-    monkeypatch.setattr(socket.socket, "connect", no_network)
-    monkeypatch.setattr(socket, "create_connection", no_network)
+    secret = secret_file
     page = (f'<!DOCTYPE html [<!ENTITY leak SYSTEM "file://{secret}">'
             '<!ENTITY far SYSTEM "http://127.0.0.1:9/x">]>'
             '<html><head><link rel="stylesheet" href="http://127.0.0.1:9/s.css">'
