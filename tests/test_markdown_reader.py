@@ -161,3 +161,29 @@ def test_heading_and_code_row_that_disagree_keep_the_row_and_warn(tmp_path: Path
     assert record.hcpcs_code == "A4208"
     assert problems == [("warning", 1, "heading names A4206 but the code row says"
                          " A4208; the code row is kept")]
+
+
+@pytest.mark.parametrize("keep", [0.3, 0.5, 0.7, 0.9])
+def test_a_sheet_cut_inside_a_row_is_left_out_not_read_short(tmp_path: Path,
+                                                             keep: float):
+    whole = (FIXTURES / "markdown/vendor/S9357.md").read_bytes()
+    body = whole[:whole.index(b"\n\nContact")]
+    cut = tmp_path / "cut.md"
+    cut.write_bytes(body[:int(len(body) * keep)].rstrip(b"\n"))
+
+    result = read_document(Document(str(cut), cut.read_bytes()))
+
+    assert result.records == []
+    assert result.status == "failed"
+    assert result.reason.startswith("cut-off row: ")
+    assert result.reason.endswith("; sheet S9357 left out")
+
+
+def test_a_sheet_whose_file_ends_after_a_closed_pipe_row_is_whole(tmp_path: Path):
+    sheet = tmp_path / "pipe.md"
+    sheet.write_text("| *HCPCS Code* | A4206 | code |\n| --- | --- | --- |\n"
+                     "| *Long Description* | Syringe | text |", encoding="utf-8")
+
+    (record,) = extract(sheet)
+
+    assert record.long_description == "Syringe"

@@ -65,6 +65,8 @@ class MarkdownReader:
             raise NoSheetFound(f"empty file: no HCPCS sheet found in {doc.name}")
 
         lines = text.splitlines()
+        if lines and not text.endswith(("\n", "\r")):
+            lines[-1] = _mark_if_cut(lines[-1])
         listings: list[int] = []
         found = False
         for record in _read_lines(lines, report, listings):
@@ -98,7 +100,28 @@ def _read_lines(lines: list[str], report: Report,
     yield from assemble(items, report, FORMAT)
 
 
+_CUT = "\x00cut"
+
+
+def _mark_if_cut(line: str) -> str:
+    """The last line of a file that does not end with a line break. A vendor row
+    has no end mark of its own, so one there may have lost the rest of its value
+    or meaning: sheets end with a line break or a block after their last row. A
+    pipe row there is cut when it lacks its closing bar."""
+    if _VENDOR_ROW.match(line):
+        return _CUT + line
+    stripped = line.strip()
+    if stripped.startswith("|") and not stripped.endswith("|"):
+        return _CUT + line
+    return line
+
+
 def _line_items(line: str, number: int) -> Iterator[Item]:
+    if line.startswith(_CUT):
+        shown = line[len(_CUT):].strip()[:60]
+        yield Broken(f"cut-off row: the file ends inside {shown!r}", number)
+        return
+
     heading = _HEADING.match(line)
     if heading:
         yield Heading(heading["code"].upper(), line=number)
