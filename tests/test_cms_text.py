@@ -211,3 +211,17 @@ def test_release_named_file_without_records_fails_with_the_reason():
 
 def test_find_reader_picks_the_text_reader_for_a_release():
     assert find_reader(_doc(_release())).format == "cms-text"
+
+
+def test_a_file_cut_inside_its_last_record_leaves_that_code_out_with_an_error():
+    whole = _doc(_release()).data
+    cut = Document(NAME, whole[:-150])
+
+    result = read_document(cut)
+
+    assert [r.hcpcs_code for r in result.records] == ["A1"]
+    assert result.status == "failed"
+    assert [(p.line, p.code) for p in result.problems if p.severity == "error"] == [
+        (3, "G0001"),
+    ]
+    assert result.reason.startswith("the file ends inside line 3 (")

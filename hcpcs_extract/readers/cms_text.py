@@ -114,12 +114,29 @@ class CmsTextReader:
     def read(self, doc: Document, report: Report) -> Iterator[HcpcsRecord]:
         lines = list(_decoded_lines(doc.data, report))
         rows = list(_record_rows(lines, report))
+        if rows and not doc.data.endswith(b"\n"):
+            rows = _without_cut_code(rows, lines[-1], report)
         if not rows:
             if companion_kind(doc.name):
                 raise pass_over(doc.name, "320-character ANWEB records")
             raise NoSheetFound(f"no ANWEB records (320-character lines with"
                                f" RECID 3, 4, 7 or 8) in {doc.name}")
         yield from records_from_rows(rows, report, FORMAT, unit="line")
+
+
+def _without_cut_code(rows: list[tuple[int, dict[str, str]]],
+                      last: tuple[int, str],
+                      report: Report) -> list[tuple[int, dict[str, str]]]:
+    """CMS ends its files with a line break. One that stops inside a record line
+    was cut short: the code whose lines it ends in is left out, with an error."""
+    number, text = last
+    if not is_record_line(text) or rows[-1][0] != number:
+        return rows
+    code = rows[-1][1]["HCPC"].strip()
+    report.error(f"the file ends inside line {number} ({len(text)} characters,"
+                 f" no line break): cut short? {code} left out", line=number,
+                 code=code)
+    return [row for row in rows if row[1]["HCPC"].strip() != code]
 
 
 def is_record_line(line: str) -> bool:
