@@ -115,9 +115,9 @@ class ConvertResult:
         warnings = sum(p.severity == "warning" for p in self.problems)
         errors = sum(p.severity == "error" for p in self.problems)
         return (
-            f"{len(self.records)} records from {counts['converted']} documents;"
-            f" {counts['skipped']} skipped, {counts['failed']} failed;"
-            f" {warnings} warnings, {errors} errors"
+            f"{len(self.records)} records from {len(self.documents)} documents:"
+            f" {counts['converted']} converted, {counts['skipped']} skipped,"
+            f" {counts['failed']} failed; {warnings} warnings, {errors} errors"
         )
 
 

@@ -73,9 +73,10 @@ def add_common(parser: argparse.ArgumentParser) -> None:
 
 def add_limits(parser: argparse.ArgumentParser) -> None:
     defaults = Limits()
-    group = parser.add_argument_group("limits on what is read")
+    group = parser.add_argument_group(
+        "limits on what is read (sizes in bytes, as whole numbers)")
     group.add_argument("--max-file-bytes", type=int,
-                       default=defaults.max_file_bytes)
+                       default=defaults.max_file_bytes, help="size of one file")
     group.add_argument("--max-zip-bytes", type=int,
                        default=defaults.max_zip_total_bytes,
                        help="total uncompressed size of one zip")
@@ -83,7 +84,8 @@ def add_limits(parser: argparse.ArgumentParser) -> None:
                        default=defaults.max_zip_ratio,
                        help="uncompressed size over packed size of one zip")
     group.add_argument("--max-zip-members", type=int,
-                       default=defaults.max_zip_members)
+                       default=defaults.max_zip_members,
+                       help="members of one zip")
     group.add_argument("--max-zip-depth", type=int,
                        default=defaults.max_zip_depth, help="zips inside zips")
     group.add_argument("--max-seconds", type=float,
@@ -134,7 +136,8 @@ def _add_convert(commands: argparse._SubParsersAction) -> None:
         " datapackage.json, manifest.json and errors.jsonl into --out.",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT")
-    parser.add_argument("--out", "-o", required=True, type=Path, metavar="DIR")
+    parser.add_argument("--out", "-o", required=True, type=Path, metavar="DIR",
+                        help="folder for the outputs (made if missing)")
     parser.add_argument("--strict", action="store_true",
                         help="treat warnings as errors")
     parser.add_argument("--no-fill", action="store_true",

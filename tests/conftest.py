@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import jsonschema
@@ -13,7 +14,8 @@ from hcpcs_extract.writers import load_schema
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
 SHARED = REPO.parent / "shared"
-REALDATA = SHARED / "realdata"
+# The real CMS releases sit beside the repo; HCPCS_REALDATA points elsewhere.
+REALDATA = Path(os.environ.get("HCPCS_REALDATA") or SHARED / "realdata")
 SEED = SHARED / "seeds" / "S9357-sheet.md"
 
 _VALIDATOR = jsonschema.Draft202012Validator(

@@ -165,4 +165,5 @@ def test_summary_line_goes_to_stderr(tmp_path: Path):
     )
 
     assert done.returncode == 0 and done.stdout == ""
-    assert done.stderr.startswith("hcpcs-extract: 1 records from 1 documents;")
+    assert done.stderr.startswith(
+        "hcpcs-extract: 1 records from 1 documents: 1 converted, 0 skipped, 0 failed;")
