@@ -293,7 +293,34 @@ def cells_of(band: Band, starts: list[float]) -> list[str] | None:
         for column, part in enumerate(parts):
             if part:
                 cells[column].append(part)
-    return [" ".join(join_runs(part) for part in column) for column in cells]
+    rights = [start - 3 for start in starts[1:]] + [None]
+    return [_join_lines(column, right) for column, right in zip(cells, rights)]
+
+
+def _join_lines(lines: list[list[Run]], right: float | None) -> str:
+    """A cell's lines as one text: a space between lines, except where a word
+    too long for the cell was broken inside itself to fit."""
+    text = ""
+    for number, runs in enumerate(lines):
+        piece = join_runs(runs)
+        if number and not _broken_word(lines[number - 1], text, piece, right):
+            text += " "
+        text += piece
+    return text
+
+
+def _broken_word(before: list[Run], text: str, piece: str,
+                 right: float | None) -> bool:
+    # A line that is one unbroken word running up to the column's right edge,
+    # followed by more letters, is a word the producer had to cut: a wrap at a
+    # space leaves room or ends on a whole word among others.
+    if right is None or not text or not piece:
+        return False
+    line = join_runs(before)
+    size = max(run.size for run in before)
+    end = max(run.x1 for run in before)
+    return (" " not in line.strip() and right - end < 1.5 * size
+            and text[-1].isalnum() and piece[0].isalnum())
 
 
 def is_header(cells: list[str]) -> bool:

@@ -243,3 +243,22 @@ def test_a_page_pdfium_cannot_load_fails_the_file_with_its_page():
     assert result.status == "failed"
     assert result.reason == ("broken-page.pdf: page 1 cannot be read: Failed to"
                              " load page.")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("layout", ["zebra", "portal"])
+def test_a_word_too_long_for_its_cell_is_joined_back_without_a_space(
+        engine: str, layout: str):
+    # T4535's description holds one word longer than the value column, which
+    # fpdf2 breaks inside itself.
+    record = replace(
+        _markdown_records()[0], hcpcs_code="T4535", record_type="procedure",
+        long_description="Disposable liner/shield/guard/pad/undergarment, for"
+                         " incontinence, each",
+        source=None,
+    )
+    data = render(record, "fpdf2", layout)
+
+    (got,), _ = _read("T4535.pdf", engine, data)
+
+    assert got.long_description == record.long_description
