@@ -1,11 +1,12 @@
 """Two releases compared record by record, keyed by (record_type, hcpcs_code).
 
 Each side is anything `convert` reads (a file, folder or zip) or a folder that
-`convert` wrote (its records.jsonl is read back). Reading is done twice rather
-than holding both releases: a first pass keeps only each record's hash (of its
-canonical JSON, source left out) and NEW's action code; a second pass keeps the
-whole records of the keys whose hashes differ. The releases themselves are never
-held at once, though a reader may hold one document's records while reading it.
+`convert` wrote (its records.jsonl is read back). Rather than holding both
+releases, OLD is read for each record's hash (of its canonical JSON, source left
+out); NEW is read once, keeping its action codes, its hashes and the whole records
+that are new or whose hash differs; OLD is read again for the keys that differ.
+The releases themselves are never held at once, though a reader may hold one
+document's records while reading it.
 
 Each difference is classified the way CMS's action codes classify changes, and
 the classification is held against the action code NEW itself carries.
@@ -259,16 +260,18 @@ def diff(old: str, new: str, fields: tuple[str, ...] = COMPARABLE_FIELDS,
     against NEW's own action codes."""
     problems: list[Problem] = []
     old_hashes = _hashes(reader(old, options, problems), fields, "OLD", problems)
-    new_hashes = _hashes(reader(new, options, problems), fields, "NEW", problems)
+    # OLD's hashes are known while NEW is read, so NEW is read once, keeping only
+    # the records that are new or differ; OLD is read again for those keys alone.
+    new_records: dict[Key, HcpcsRecord] = {}
+    new_hashes = _hashes(reader(new, options, problems), fields, "NEW", problems,
+                         against=old_hashes, keep=new_records)
     new_actions = {key: action for key, (_, action) in new_hashes.items()}
 
     wanted = old_hashes.keys() ^ new_hashes.keys()
     wanted |= {key for key in old_hashes.keys() & new_hashes.keys()
                if old_hashes[key][0] != new_hashes[key][0]}
     old_records = _collect(reader(old, options, None), wanted)
-    new_records = _collect(reader(new, options, None), wanted)
     _check_second_pass(old, old_records, old_hashes, wanted, fields, problems)
-    _check_second_pass(new, new_records, new_hashes, wanted, fields, problems)
 
     result = _result(old, new, fields, old_records, new_records, len(old_hashes),
                      len(new_hashes), problems)
@@ -281,8 +284,13 @@ def diff(old: str, new: str, fields: tuple[str, ...] = COMPARABLE_FIELDS,
 
 
 def _hashes(records: Iterable[HcpcsRecord], fields: tuple[str, ...], side: str,
-            problems: list[Problem]) -> dict[Key, tuple[bytes, str | None]]:
-    """Key -> (hash, action code); for a key met twice the first is kept."""
+            problems: list[Problem],
+            against: Mapping[Key, tuple[bytes, str | None]] | None = None,
+            keep: dict[Key, HcpcsRecord] | None = None,
+            ) -> dict[Key, tuple[bytes, str | None]]:
+    """Key -> (hash, action code); for a key met twice the first is kept. With
+    `keep`, the records whose hash differs from `against` (or that it lacks) are
+    kept there too."""
     hashes: dict[Key, tuple[bytes, str | None]] = {}
     for record in records:
         digest = record_hash(record, fields)
@@ -290,6 +298,9 @@ def _hashes(records: Iterable[HcpcsRecord], fields: tuple[str, ...], side: str,
         if earlier is None:
             action = record.action.code if record.action is not None else None
             hashes[record.key] = (digest, action)
+            if keep is not None and against is not None and \
+                    against.get(record.key, (None,))[0] != digest:
+                keep[record.key] = record
         elif earlier[0] != digest:
             problems.append(_duplicate(record, side))
     return hashes
