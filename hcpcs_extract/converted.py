@@ -7,7 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from .errors import InputError
 from .record import HcpcsRecord
@@ -37,21 +37,32 @@ def read_converted_folder(path: str | Path) -> ConvertedFolder:
     """Raises InputError naming the file and line of anything unreadable."""
     folder = Path(path)
     records_path = folder / RECORDS_NAME
-    data = records_path.read_bytes()
-    display = records_path.as_posix()
-
-    records = []
-    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            records.append(HcpcsRecord.from_dict(json.loads(line)))
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InputError(f"{display}, line {number}: not a record: {exc}",
-                             line=number) from exc
-
-    return ConvertedFolder(display, hashlib.sha256(data).hexdigest(), records,
+    records = list(iter_converted(folder))
+    digest = hashlib.sha256(records_path.read_bytes()).hexdigest()
+    return ConvertedFolder(records_path.as_posix(), digest, records,
                            _definitions(folder / FIELDS_NAME))
+
+
+def iter_converted(folder: str | Path,
+                   on_error: Callable[[InputError], None] | None = None,
+                   ) -> Iterator[HcpcsRecord]:
+    """The records of a folder's records.jsonl, one line at a time. A line that
+    is not a record raises InputError naming file and line, or, with `on_error`,
+    is handed to it and passed over."""
+    records_path = Path(folder) / RECORDS_NAME
+    display = records_path.as_posix()
+    with open(records_path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield HcpcsRecord.from_dict(json.loads(line))
+            except (ValueError, KeyError, TypeError) as exc:
+                error = InputError(f"{display}, line {number}: not a record:"
+                                   f" {type(exc).__name__}: {exc}", line=number)
+                if on_error is None:
+                    raise error from exc
+                on_error(error)
 
 
 def _definitions(path: Path) -> dict[str, Any]:

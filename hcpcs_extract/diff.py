@@ -23,7 +23,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from .batch import Options, read_all
 from .columns import flat_column
 from .compare import record_differences
-from .errors import HcpcsExtractError, Problem
+from .converted import RECORDS_NAME, is_converted_folder, iter_converted
+from .errors import HcpcsExtractError, InputError, Problem
 from .record import (
     CODED_FIELDS,
     CODED_LIST_FIELDS,
@@ -73,7 +74,6 @@ ACTION_MEANINGS = {
 }
 OWN_ACTIONS = "NEW's action codes"
 
-CONVERTED_MARKERS = ("records.jsonl", "manifest.json")
 
 
 class UnknownField(HcpcsExtractError, ValueError):
@@ -209,8 +209,7 @@ def select_fields(only: Iterable[str] = (),
 
 def is_converted(path: str | Path) -> bool:
     """A folder that `convert` wrote: records.jsonl beside manifest.json."""
-    folder = Path(path)
-    return folder.is_dir() and all((folder / m).is_file() for m in CONVERTED_MARKERS)
+    return Path(path).is_dir() and is_converted_folder(path)
 
 
 def read_side(path: str, options: Options = Options(),
@@ -227,20 +226,15 @@ def read_side(path: str, options: Options = Options(),
 
 def read_converted(folder: Path,
                    problems: list[Problem] | None = None) -> Iterator[HcpcsRecord]:
-    """The records of a folder `convert` wrote, one line at a time."""
-    path = folder / "records.jsonl"
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield HcpcsRecord.from_dict(json.loads(line))
-            except (ValueError, KeyError, TypeError) as exc:
-                if problems is not None:
-                    problems.append(Problem(
-                        "error", str(path).replace("\\", "/"),
-                        f"not a record: {type(exc).__name__}: {exc}", line=number,
-                    ))
+    """The records of a folder `convert` wrote, one line at a time; a line that is
+    not a record becomes an error in `problems` and is passed over."""
+    path = (folder / RECORDS_NAME).as_posix()
+
+    def note(error: InputError) -> None:
+        if problems is not None:
+            problems.append(Problem("error", path, error.reason, line=error.line))
+
+    yield from iter_converted(folder, on_error=note)
 
 
 def record_hash(record: HcpcsRecord, fields: tuple[str, ...]) -> bytes:
