@@ -175,3 +175,18 @@ def match_label(label: str) -> LabelMatch | None:
     if not repeated and position is not None:
         return None
     return LabelMatch(key, position, part)
+
+
+# Words a header row of a sheet's table prints over its columns (`Field | Value |
+# Meaning`); a row of nothing else is a header, not a field.
+HEADER_WORDS = frozenset({
+    "field", "value", "meaning", "label", "name", "definition", "field name",
+    "data element", "element", "attribute", "item", "details", "notes",
+    "explanation", "description", "code",
+})
+
+
+def is_header_row(cells: list[str]) -> bool:
+    """True for a table row of header words only (emphasis and case aside)."""
+    words = {" ".join(cell.strip("*_ ").lower().split()) for cell in cells}
+    return words <= HEADER_WORDS | {""}

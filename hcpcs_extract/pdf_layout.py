@@ -18,6 +18,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .labels import is_header_row
+
 # Printed ligature glyphs and the letters they stand for.
 LIGATURES = str.maketrans({
     "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
@@ -25,10 +27,6 @@ LIGATURES = str.maketrans({
 })
 
 _PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,5}(\s*(of|/)\s*\d{1,5})?$", re.IGNORECASE)
-_HEADER_WORDS = frozenset({
-    "field", "value", "meaning", "label", "name", "definition", "field name",
-    "description", "code", "element", "data element", "notes", "explanation",
-})
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,5 +322,5 @@ def _broken_word(before: list[Run], text: str, piece: str,
 
 
 def is_header(cells: list[str]) -> bool:
-    words = {" ".join(cell.lower().split()) for cell in cells}
-    return bool(words - {""}) and words <= _HEADER_WORDS | {""}
+    """A repeated `Field | Value | Meaning` row, not a field."""
+    return any(cells) and is_header_row(cells)

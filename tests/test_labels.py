@@ -49,3 +49,15 @@ def test_dates_in_every_printed_form(text: str):
 def test_a_year_or_an_impossible_date_is_not_a_date(text: str):
     with pytest.raises(ValueError):
         parse_date(text)
+
+
+@pytest.mark.parametrize(("cells", "expected"), [
+    (["Field", "Value", "Meaning"], True),
+    (["**Label**", "_value_", ""], True),
+    (["HCPCS Code", "A4206", "code"], False),
+    (["Code", "S9357"], False),
+])
+def test_a_header_row_holds_header_words_only(cells: list[str], expected: bool):
+    from hcpcs_extract.labels import is_header_row
+
+    assert is_header_row(cells) is expected

@@ -40,12 +40,11 @@ from ..cms_rows import normalise_header, records_from_rows
 from ..document import Document, Report
 from ..errors import InputError, NoSheetFound
 from ..inputs import check_html
-from ..labels import match_label
+from ..labels import HEADER_WORDS, is_header_row, match_label
 from ..record import HcpcsRecord
 from ..sheet import Broken, Heading, Item, Row, assemble
 from ..text import looks_binary
 from ..values import clean_text, normalise_code
-from .markdown import _HEADER_WORDS, _is_header
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +96,7 @@ _LISTING_MARKERS = frozenset({"LONG DESCRIPTION", "RECID", "SHORT DESCRIPTION"})
 _LONGEST_LABEL = 120
 _FEWEST_KNOWN = 2
 _HEADING_WORDS = 6
-_LONGEST_HEADER_WORD = max(len(word) for word in _HEADER_WORDS)
+_LONGEST_HEADER_WORD = max(len(word) for word in HEADER_WORDS)
 
 
 class Page(Protocol):
@@ -405,7 +404,7 @@ class _Walker:
 
     def is_header_row(self, texts: list[str], cells: list[Any]) -> bool:
         rest = [clean_text(self.page.text(cell)) or "" for cell in cells[2:]]
-        return _is_header(texts + rest)
+        return is_header_row(texts + rest)
 
     def lone_cell(self, text: str) -> None:
         found = _HEADING.match(text) if len(text) < 40 else None
@@ -526,7 +525,7 @@ def _is_known(label: str) -> bool:
 
 def _first_header_word(label: str) -> bool:
     word = label.strip("*_ ").lower()
-    return len(word) <= _LONGEST_HEADER_WORD and word in _HEADER_WORDS
+    return len(word) <= _LONGEST_HEADER_WORD and word in HEADER_WORDS
 
 
 def _enough(known: Iterable[bool]) -> bool:

@@ -18,6 +18,7 @@ from typing import Iterator
 from ..cms_rows import normalise_header, records_from_rows
 from ..document import Document, Report
 from ..errors import NoSheetFound
+from ..labels import is_header_row
 from ..record import HcpcsRecord
 from ..sheet import Broken, Heading, Item, Row, assemble
 from ..text import decode, looks_binary
@@ -35,11 +36,6 @@ _VENDOR_ROW = re.compile(r"^\s*<i>(?P<label>.*?)</i>(?P<rest>.*)$")
 _VENDOR_START = re.compile(r"^\s*<i>")
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _UNESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>])")
-_HEADER_WORDS = frozenset(
-    {"", "field", "value", "meaning", "label", "name", "definition",
-     "field name", "data element", "element", "attribute", "item", "details",
-     "notes", "explanation", "description"}
-)
 _LISTING_MARKERS = frozenset({"LONG DESCRIPTION", "RECID", "SHORT DESCRIPTION"})
 
 
@@ -171,7 +167,7 @@ def _sheet_table(table: list[tuple[int, str]]) -> Iterator[Item]:
             continue
         cells = split_cells(line)
         following = table[index + 1][1] if index + 1 < len(table) else ""
-        if _SEPARATOR.match(following) and _is_header(cells):
+        if _SEPARATOR.match(following) and is_header_row(cells):
             continue
         if len(cells) < 2:
             yield Broken(f"cut-off row: {line.strip()[:60]!r} has no value", number)
@@ -182,11 +178,6 @@ def _sheet_table(table: list[tuple[int, str]]) -> Iterator[Item]:
             continue
         meaning = " ".join(cells[2:]) if len(cells) > 2 else ""
         yield Row(cells[0], cells[1], meaning, line=number)
-
-
-def _is_header(cells: list[str]) -> bool:
-    words = {" ".join(cell.strip("*_ ").lower().split()) for cell in cells}
-    return words <= _HEADER_WORDS
 
 
 def _listing(table: list[tuple[int, str]], report: Report) -> Iterator[HcpcsRecord]:
