@@ -32,7 +32,7 @@ def check_schema(record: HcpcsRecord | dict) -> None:
     )
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def realdata() -> Path:
     """The real CMS releases beside the repo; the test skips without them."""
     if not REALDATA.is_dir():

@@ -23,22 +23,13 @@ SILENT_CORRECTIONS = {"L2006": "swing and/or stance -> swing and stance"}
 
 
 @pytest.fixture(scope="module")
-def april(realdata_dir) -> dict[str, object]:
-    return {r.hcpcs_code: r for r in extract(realdata_dir / "cms-2020-apr/anweb.xlsx")}
+def april(realdata: Path) -> dict[str, object]:
+    return {r.hcpcs_code: r for r in extract(realdata / "cms-2020-apr/anweb.xlsx")}
 
 
 @pytest.fixture(scope="module")
-def realdata_dir() -> Path:
-    from .conftest import REALDATA
-
-    if not REALDATA.is_dir():
-        pytest.skip(f"real CMS data not found at {REALDATA}")
-    return REALDATA
-
-
-@pytest.fixture(scope="module")
-def listing(realdata_dir: Path) -> list:
-    return list(extract(realdata_dir / "wamuir-hcpcs-2020-rendered/groups"))
+def listing(realdata: Path) -> list:
+    return list(extract(realdata / "wamuir-hcpcs-2020-rendered/groups"))
 
 
 def test_listing_tables_give_6710_procedures(listing: list):
