@@ -150,14 +150,8 @@ def _read(doc: Document, options: Options) -> DocumentResult:
         return result
 
     if reader is None:
-        # A skipped file is listed in the manifest only; a failed one is an error.
-        result.status, result.reason = _unread(doc)
-        result.problems.extend(_notes(doc))
-        if result.status == "failed":
-            result.problems.append(
-                Problem("error", doc.path, result.reason, member=doc.member)
-            )
-        return result
+        status, reason = _unread(doc)
+        return _passed_over(result, doc, reason, status)
 
     result.format = reader.format
     report = Report(doc)
@@ -166,7 +160,8 @@ def _read(doc: Document, options: Options) -> DocumentResult:
     try:
         result.records = list(reader.read(doc, report))
     except UnsupportedFormat as exc:
-        return _passed_over(result, doc, str(exc))
+        return _passed_over(result, doc, str(exc),
+                            "failed" if doc.named else "skipped")
     except InputError as exc:
         report.error(exc.reason, **_place_of(exc))
     except HcpcsExtractError as exc:
@@ -186,13 +181,14 @@ def _read(doc: Document, options: Options) -> DocumentResult:
     return result
 
 
-def _passed_over(result: DocumentResult, doc: Document,
-                 reason: str) -> DocumentResult:
-    """A document its reader turned down on reading: like one no reader claims."""
-    status = "failed" if doc.named else "skipped"
-    severity = "error" if status == "failed" else "warning"
+def _passed_over(result: DocumentResult, doc: Document, reason: str,
+                 status: str) -> DocumentResult:
+    """A document no reader claims, or that its reader turned down on reading. A
+    skipped one is listed in the manifest only; a failed one is also an error."""
     result.status, result.reason, result.records = status, reason, []
-    result.problems = [Problem(severity, doc.path, reason, member=doc.member)]
+    result.problems = _notes(doc)
+    if status == "failed":
+        result.problems.append(Problem("error", doc.path, reason, member=doc.member))
     return result
 
 
