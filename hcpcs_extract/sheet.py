@@ -17,7 +17,6 @@ from .inputs import check_html
 from .labels import CODE, LabelMatch, display_label, match_label
 from .record import (
     CODED_FIELDS,
-    CODED_LIST_FIELDS,
     DATE_FIELDS,
     INTEGER_FIELDS,
     LIST_LIMITS,
@@ -259,7 +258,7 @@ class _RecordBuilder:
                 fields[key] = typed
         for key, slots in self.lists.items():
             fields[key] = self._listed(key, slots)
-        self._describe(fields, code)
+        self._keep_unpaired_descriptions(code)
 
         long_description = fields.pop("long_description", None)
         if long_description is None:
@@ -294,29 +293,19 @@ class _RecordBuilder:
             self.extra[label] = raw
             return None
         if key in CODED_FIELDS:
-            return Coded(raw)
+            return Coded(raw, self.descriptions.pop((key, None), None))
         return raw
 
     def _listed(self, key: str, slots: dict[int, str]) -> tuple:
-        ordered = [slots[n] for n in sorted(slots)]
         if key in TEXT_LIST_FIELDS:
-            return tuple(ordered)
-        return tuple(Coded(value) for value in ordered)
+            return tuple(slots[n] for n in sorted(slots))
+        return tuple(Coded(slots[n], self.descriptions.pop((key, n), None))
+                     for n in sorted(slots))
 
-    def _describe(self, fields: dict[str, object], code: str) -> None:
+    def _keep_unpaired_descriptions(self, code: str) -> None:
+        # Called once every coded value has taken its description: what is left
+        # describes a code the sheet does not give.
         for (key, position), text in self.descriptions.items():
-            target = fields.get(key)
-            if key in CODED_LIST_FIELDS and isinstance(target, tuple):
-                index = sorted(self.lists[key]).index(position) \
-                    if position in self.lists.get(key, {}) else None
-                if index is not None:
-                    items = list(target)
-                    items[index] = Coded(items[index].code, text)
-                    fields[key] = tuple(items)
-                    continue
-            elif isinstance(target, Coded):
-                fields[key] = Coded(target.code, text)
-                continue
             column = flat_column(key, position, "description")
             self.report.warn(
                 f"{column}: a description with no code beside it; kept in extra",

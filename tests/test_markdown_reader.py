@@ -187,3 +187,23 @@ def test_a_sheet_whose_file_ends_after_a_closed_pipe_row_is_whole(tmp_path: Path
     (record,) = extract(sheet)
 
     assert record.long_description == "Syringe"
+
+
+def test_a_description_with_no_code_beside_it_is_kept_in_extra(tmp_path: Path):
+    sheet = tmp_path / "orphan.md"
+    sheet.write_text(
+        "**A4206**\n\n<i>HCPCS Code</i>\tA4206\t\n<i>Code Description</i>\tSyringe\t\n"
+        "<i>Pricing Indicator Code #1</i>\t00\t\n"
+        "<i>Pricing Indicator Code #1 Description</i>\tNot priced\t\n"
+        "<i>Coverage Code Description</i>\tNot payable by Medicare\t\n",
+        encoding="utf-8",
+    )
+
+    (record,) = extract(sheet, strict=False)
+    problems = _problems(str(sheet))
+
+    assert record.pricing_indicators[0].description == "Not priced"
+    assert record.coverage is None
+    assert dict(record.extra) == {"coverage_description": "Not payable by Medicare"}
+    assert ("warning", 1, "coverage_description: a description with no code"
+            " beside it; kept in extra") in problems
