@@ -13,8 +13,9 @@ from hcpcs_extract.writers import load_schema
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "fixtures"
-SHARED = REPO.parent / "shared"
-# The real CMS releases sit beside the repo; HCPCS_REALDATA points elsewhere.
+# The shared data (real CMS releases, the seed sheet) sits beside the repo;
+# HCPCS_SHARED and HCPCS_REALDATA point elsewhere.
+SHARED = Path(os.environ.get("HCPCS_SHARED") or REPO.parent / "shared")
 REALDATA = Path(os.environ.get("HCPCS_REALDATA") or SHARED / "realdata")
 SEED = SHARED / "seeds" / "S9357-sheet.md"
 

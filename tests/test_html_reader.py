@@ -482,3 +482,21 @@ def test_control_characters_are_replaced_and_reported(engine: str) -> None:
     assert records[0].long_description == "Cane\ufffd with tip"
     assert [p.reason for p in report.problems] == [
         "1 control characters replaced by U+FFFD"]
+
+
+def test_a_page_cut_inside_a_table_fails_instead_of_losing_rows():
+    import json
+
+    from hcpcs_extract.record import HcpcsRecord
+    from tests.support.render_html import render
+
+    golden = FIXTURES / "golden/markdown/vendor/A4206.json"
+    record = HcpcsRecord.from_dict(json.loads(golden.read_text())[0])
+    page = render(record, "vendor")
+    cut = page[:page.rindex("</table>") - 20]
+
+    result = read_document(Document("cut.html", cut.encode()))
+
+    assert result.status == "failed" and result.records == []
+    assert result.reason == ("cut.html ends inside a table (1 <table>, 0 </table>):"
+                             " cut short?")

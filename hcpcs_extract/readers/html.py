@@ -96,6 +96,23 @@ _LISTING_MARKERS = frozenset({"LONG DESCRIPTION", "RECID", "SHORT DESCRIPTION"})
 _LONGEST_LABEL = 120
 _FEWEST_KNOWN = 2
 _HEADING_WORDS = 6
+_TABLE_OPEN = re.compile(r"<table\b", re.IGNORECASE)
+_TABLE_CLOSE = re.compile(r"</table\s*>", re.IGNORECASE)
+_NOT_MARKUP = re.compile(r"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<!--.*?-->",
+                         re.IGNORECASE | re.DOTALL)
+
+
+def _check_tables_closed(text: str, name: str) -> None:
+    """HTML lets a page leave out `</td>` and `</tr>`, never `</table>`: a page
+    with a table left open was cut short, and its last rows cannot be trusted."""
+    markup = _NOT_MARKUP.sub("", text)
+    opened = len(_TABLE_OPEN.findall(markup))
+    closed = len(_TABLE_CLOSE.findall(markup))
+    if opened > closed:
+        raise InputError(f"{name} ends inside a table ({opened} <table>, {closed}"
+                         " </table>): cut short?")
+
+
 _LONGEST_HEADER_WORD = max(len(word) for word in HEADER_WORDS)
 
 
@@ -568,6 +585,7 @@ class HtmlReader:
         if not text.strip():
             raise NoSheetFound(f"empty file: no HCPCS sheet found in {doc.name}")
         check_html(text)
+        _check_tables_closed(text, doc.name)
         text = _without_controls(text, report)
 
         page = PAGES[self.chosen_engine()](text)
